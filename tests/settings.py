@@ -1,0 +1,19 @@
+"""Settings for the test suite: the project's own settings with the sandbox mounted.
+
+Tests run with DEBUG off, as production does, so the sandbox needs the explicit
+override here; the relay URL is pointed at the live server by fixtures.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ["RELAY_SANDBOX"] = "true"
+os.environ["RELAY_SANDBOX_ALLOW_WITHOUT_DEBUG_I_KNOW_THIS_IS_FAKE"] = "true"
+os.environ.setdefault("RELAY_API_KEY", "test-sandbox-key")
+os.environ.setdefault("RELAY_SANDBOX_API_KEY", "test-sandbox-key")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+
+from relaydash.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
