@@ -56,7 +56,7 @@ class _Record(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_de
     pass
 
 
-class Address(_Record):
+class Address(_Record, frozen=True):
     id: int | None = None
     street_address: str | None = None
     postal_code: str | None = None
@@ -67,12 +67,12 @@ class Address(_Record):
 
     @property
     def one_line(self) -> str:
-        """"Hauptstraße 5, 10115 Berlin" — for lists and map searches."""
+        """ "Hauptstraße 5, 10115 Berlin" — for lists and map searches."""
         place = " ".join(p for p in (self.postal_code, self.locality) if p)
         return ", ".join(p for p in (self.street_address, place) if p)
 
 
-class Customer(_Record):
+class Customer(_Record, frozen=True):
     id: int | None = None
     account_id: int | None = None
     casavi_tenant_id: int | None = None
@@ -101,7 +101,7 @@ class Customer(_Record):
         return parse_moment(self.status_updated_at)
 
 
-class Property(_Record):
+class Property(_Record, frozen=True):
     id: int | None = None
     name: str | None = None
     external_id: str | int | None = None
@@ -128,14 +128,14 @@ class Property(_Record):
         return parse_moment(self.updated_at)
 
 
-class OrderField(_Record):
+class OrderField(_Record, frozen=True):
     id: int | None = None
     position: int | float | None = None
     name: str | None = None
     content: str | None = None
 
 
-class Attachment(_Record):
+class Attachment(_Record, frozen=True):
     name: str | None = None
     item_type: str | None = None
     updated_at: str | None = None
@@ -145,7 +145,7 @@ class Attachment(_Record):
         return parse_moment(self.updated_at)
 
 
-class Comment(_Record):
+class Comment(_Record, frozen=True):
     id: int | None = None
     text: str | None = None
     order_id: int | None = None
@@ -158,7 +158,7 @@ class Comment(_Record):
         return parse_moment(self.created_at)
 
 
-class ContactPerson(_Record):
+class ContactPerson(_Record, frozen=True):
     type: str | None = None
     name: str | None = None
     id: int | None = None
@@ -167,7 +167,7 @@ class ContactPerson(_Record):
     email_address: str | None = None
 
 
-class Order(_Record):
+class Order(_Record, frozen=True):
     id: int | None = None
     title: str | None = None
     status_text: str | None = msgspec.field(default=None, name="status")
@@ -215,7 +215,7 @@ class Order(_Record):
 # --- What relaydash sends -------------------------------------------------------------
 
 
-class AddressInput(_Record):
+class AddressInput(_Record, frozen=True):
     """An address as CreateAddress, CreateCustomer, CreateProperties and PatchOrder take it."""
 
     street_address: str
@@ -227,7 +227,7 @@ class AddressInput(_Record):
     account_id: int | None = None
 
 
-class CustomerInput(_Record):
+class CustomerInput(_Record, frozen=True):
     name: str
     internal_id: str | None = None
     id: str | None = None
@@ -236,7 +236,7 @@ class CustomerInput(_Record):
     address: AddressInput | None = None
 
 
-class CustomerCreated(_Record):
+class CustomerCreated(_Record, frozen=True):
     """CreateCustomer's echo. With `casavi_account_id` the customer is connected to that
     casavi tenant."""
 
@@ -244,7 +244,7 @@ class CustomerCreated(_Record):
     casavi_account_id: int | None = None
 
 
-class PropertyInput(_Record):
+class PropertyInput(_Record, frozen=True):
     """One item of CreateProperties (an upsert keyed on `id`). `id` and `external_id` are
     strings on this side of the API."""
 
@@ -257,7 +257,7 @@ class PropertyInput(_Record):
     customer_id: int | None = None
 
 
-class OrderPatch(_Record):
+class OrderPatch(_Record, frozen=True):
     """PatchOrder: only the fields set here are sent and changed."""
 
     status: OrderStatus | msgspec.UnsetType = msgspec.UNSET
@@ -266,7 +266,7 @@ class OrderPatch(_Record):
     address: AddressInput | msgspec.UnsetType = msgspec.UNSET
 
 
-class OrderFieldInput(_Record):
+class OrderFieldInput(_Record, frozen=True):
     name: str
     content: str
     position: int | float
