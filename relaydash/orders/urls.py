@@ -1,4 +1,15 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from relaydash.orders import detail_views, list_views
 
 app_name = "orders"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", list_views.order_list, name="home"),
+    path("orders/", list_views.order_list, name="list"),
+    path("orders/export.csv", list_views.order_export, name="export"),
+    path("orders/<int:order_id>/", detail_views.order_detail, name="detail"),
+    path("orders/<int:order_id>/patch/", detail_views.order_patch, name="patch"),
+    path("orders/<int:order_id>/comments/", detail_views.order_comments, name="comments"),
+    path("orders/<int:order_id>/comments/new/", detail_views.order_comment_create, name="comment_create"),
+    path("orders/<int:order_id>/fields/new/", detail_views.order_field_create, name="field_create"),
+]

@@ -1,0 +1,94 @@
+"""What every page shares: how relay failures reach people, and the htmx partial rule.
+
+Pages (orders, directory) import this; it imports only the relay errors.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from relaydash.relay.errors import (
+    BadResponse,
+    NotFound,
+    RelayError,
+    Unauthorized,
+    Unavailable,
+    ValidationFailed,
+)
+
+RELAY_UNAVAILABLE = _(
+    "relay cannot be reached right now. Nothing was changed. Please try again in a moment."
+)
+RELAY_UNAUTHORIZED = _(
+    "relay refused the company's API key. Nothing was changed. Please tell your administrator."
+)
+RELAY_BAD_RESPONSE = _("relay sent an answer relaydash does not understand. Nothing was changed.")
+RELAY_NOT_FOUND = _("relay does not know this record (any more).")
+RELAY_REJECTED = _("relay rejected the input: %(message)s")
+
+
+def relay_error_message(error: RelayError) -> str:
+    """The sentence a person sees for a relay failure: what happened and what to do."""
+    if isinstance(error, ValidationFailed):
+        return str(RELAY_REJECTED % {"message": error.message})
+    if isinstance(error, NotFound):
+        return str(RELAY_NOT_FOUND)
+    if isinstance(error, Unauthorized):
+        return str(RELAY_UNAUTHORIZED)
+    if isinstance(error, BadResponse):
+        return str(RELAY_BAD_RESPONSE)
+    return str(RELAY_UNAVAILABLE)
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """True for an htmx swap; False for a normal load and for htmx's history restore,
+    which must get the whole page (or back/forward would show a bare fragment)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def page_or_partial(
+    request: HttpRequest,
+    template: str,
+    partial: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+) -> TemplateResponse:
+    """Render `template#partial` for htmx swaps and the full page otherwise, with
+    `Vary: HX-Request` so no cache serves one for the other."""
+    name = f"{template}#{partial}" if wants_partial(request) else template
+    response = TemplateResponse(request, name, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+class RelayErrorMiddleware:
+    """A safety net: a relay failure no view handled becomes a clear page (503/502/404),
+    never a bare 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, RelayError):
+            return None
+        if isinstance(exception, NotFound):
+            status = 404
+        elif isinstance(exception, Unavailable):
+            status = 503
+        else:
+            status = 502
+        response = TemplateResponse(
+            request,
+            "relay_error.html",
+            {"message": relay_error_message(exception), "error": exception},
+            status=status,
+        )
+        return response.render()

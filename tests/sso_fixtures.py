@@ -1,0 +1,1 @@
+"""SSO fixtures (the demo OpenID Connect provider as a real server)."""
