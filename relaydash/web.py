@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django_htmx.middleware import HtmxDetails
 
 from relaydash.relay.errors import (
     BadResponse,
@@ -19,9 +20,14 @@ from relaydash.relay.errors import (
     ValidationFailed,
 )
 
-RELAY_UNAVAILABLE = _(
-    "relay cannot be reached right now. Nothing was changed. Please try again in a moment."
-)
+
+class HtmxHttpRequest(HttpRequest):
+    """The request type views annotate: HtmxMiddleware adds `htmx` to every request."""
+
+    htmx: HtmxDetails
+
+
+RELAY_UNAVAILABLE = _("relay cannot be reached right now. Nothing was changed. Please try again in a moment.")
 RELAY_UNAUTHORIZED = _(
     "relay refused the company's API key. Nothing was changed. Please tell your administrator."
 )
