@@ -1,0 +1,557 @@
+"""The only code in relaydash that speaks HTTP to relay.
+
+Views call `get_client()` and one method per relay operation; they get typed records
+(`relaydash.relay.records`) back or one of the typed errors (`relaydash.relay.errors`),
+never a `requests` or `msgspec` exception. Everything relay-specific about transport
+lives here: the path table, authentication, timeouts, which calls may be retried, how
+relay's three success shapes are decoded and how its failures are classified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, NoReturn
+from urllib.parse import quote
+
+import msgspec
+import requests
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from requests_toolbelt import MultipartEncoder
+from urllib3.exceptions import ReadTimeoutError
+
+from .errors import BadResponse, NotFound, RelayError, Unauthorized, Unavailable, ValidationFailed
+from .records import (
+    AddressInput,
+    Comment,
+    Customer,
+    CustomerCreated,
+    CustomerInput,
+    Order,
+    OrderFieldInput,
+    OrderPatch,
+    Property,
+    PropertyInput,
+    UploadFile,
+)
+
+__all__ = [
+    "MAX_COMMENT_BYTES",
+    "MAX_COMMENT_FILES",
+    "PATHS",
+    "RelayClient",
+    "check_comment_files",
+    "get_client",
+]
+
+logger = logging.getLogger("relaydash.relay")
+
+# relay's published limits for one CreateOrderComment. Checked before anything is sent,
+# so a user learns it at once instead of after uploading 100 MB to be refused.
+MAX_COMMENT_FILES: Final = 10
+MAX_COMMENT_BYTES: Final = 100 * 1024 * 1024
+
+# The ONE table of relay's paths. The published reference prints no paths; these are the
+# project's contract (also in relaydash/relay/openapi.yaml, checked by tests/relay/test_paths.py),
+# joined to RELAY_API_URL so a deployment adapts the base without touching code.
+PATHS: Final[dict[str, tuple[str, str]]] = {
+    "CreateAddress": ("POST", "/addresses"),
+    "CreateCustomer": ("POST", "/customers"),
+    "GetCustomers": ("GET", "/customers"),
+    "CreateProperties": ("POST", "/properties"),
+    "GetProperties": ("GET", "/properties"),
+    "GetProperty": ("GET", "/properties/{propertyId}"),
+    "GetOrders": ("GET", "/orders"),
+    "GetOrder": ("GET", "/orders/{orderId}"),
+    "PatchOrder": ("PATCH", "/orders/{orderId}"),
+    "GetOrderComments": ("GET", "/orders/{orderId}/comments"),
+    "CreateOrderComment": ("POST", "/orders/{orderId}/comments"),
+    "CreateOrderField": ("POST", "/order-fields"),
+}
+
+# Only reads are retried (see RelayClient), and only on answers that mean "try again":
+# a gateway or the service itself is briefly down. 500 is a bug, 429 asks us to slow down.
+_RETRY_STATUSES: Final = frozenset({502, 503, 504})
+_USER_AGENT: Final = "relaydash/0.1"
+
+
+# --- Wire shapes that are not records of their own --------------------------------------
+
+
+class _Customers(msgspec.Struct, frozen=True):
+    customers: list[Customer]
+
+
+class _Properties(msgspec.Struct, frozen=True):
+    properties: list[Property]
+
+
+class _PropertyWire(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
+    """One item of CreateProperties as it goes out and comes back. relay takes `id` and
+    `externalId` as strings here but answers them as numbers elsewhere: we send text and
+    accept either in the echo, and callers only ever see PropertyInput (text)."""
+
+    id: str | int | None = None
+    name: str | None = None
+    address: AddressInput | None = None
+    msc_number: str | None = None
+    internal_id: str | None = None
+    external_id: str | int | None = None
+    customer_id: int | None = None
+
+    @classmethod
+    def of(cls, item: PropertyInput) -> _PropertyWire:
+        fields = msgspec.structs.asdict(item)
+        fields["id"] = _text_or_none(item.id)
+        fields["external_id"] = _text_or_none(item.external_id)
+        return cls(**fields)
+
+    def as_input(self) -> PropertyInput:
+        return PropertyInput(
+            id=_text_or_none(self.id),
+            name=self.name,
+            address=self.address,
+            msc_number=self.msc_number,
+            internal_id=self.internal_id,
+            external_id=_text_or_none(self.external_id),
+            customer_id=self.customer_id,
+        )
+
+
+class _EchoedProperties(msgspec.Struct, frozen=True):
+    properties: list[_PropertyWire]
+
+
+class _PropertiesRequest(msgspec.Struct, frozen=True, rename="camel"):
+    casavi_account_id: int
+    properties: list[_PropertyWire]
+
+
+class _Created(msgspec.Struct, frozen=True):
+    id: int
+
+
+class _ErrorBody(msgspec.Struct, frozen=True):
+    message: str | None = None
+
+
+# Decoders built once: msgspec compiles the type into a fast decoder; strict=False is the
+# lax mode that reads ids sent as strings ("42") as numbers.
+_DECODE_INT = msgspec.json.Decoder(int, strict=False)
+_DECODE_CUSTOMER_CREATED = msgspec.json.Decoder(CustomerCreated, strict=False)
+_DECODE_CUSTOMERS = msgspec.json.Decoder(_Customers, strict=False)
+_DECODE_ECHOED_PROPERTIES = msgspec.json.Decoder(_EchoedProperties, strict=False)
+_DECODE_PROPERTIES = msgspec.json.Decoder(_Properties, strict=False)
+_DECODE_PROPERTY = msgspec.json.Decoder(Property, strict=False)
+_DECODE_ORDERS = msgspec.json.Decoder(list[Order], strict=False)
+_DECODE_ORDER = msgspec.json.Decoder(Order, strict=False)
+_DECODE_COMMENTS = msgspec.json.Decoder(list[Comment], strict=False)
+_DECODE_CREATED = msgspec.json.Decoder(_Created, strict=False)
+_DECODE_FIELD = msgspec.json.Decoder(OrderFieldInput, strict=False)
+_DECODE_ERROR = msgspec.json.Decoder(_ErrorBody, strict=False)
+_ENCODER = msgspec.json.Encoder()
+
+
+def check_comment_files(files: Sequence[UploadFile]) -> None:
+    """Refuse what relay would refuse (more than 10 files or more than 100 MiB together).
+
+    Public so the comment form shows the same rule with the same words, before the user
+    waits for an upload that cannot succeed. Uses each file's declared `size`, so nothing
+    is read.
+    """
+    if len(files) > MAX_COMMENT_FILES:
+        raise ValidationFailed(
+            f"A comment can carry at most {MAX_COMMENT_FILES} files; {len(files)} were given.",
+            operation="CreateOrderComment",
+        )
+    total = sum(f.size for f in files)
+    if total > MAX_COMMENT_BYTES:
+        raise ValidationFailed(
+            f"The files of a comment may total at most {MAX_COMMENT_BYTES // (1024 * 1024)} MB; "
+            f"these total {total / (1024 * 1024):.1f} MB.",
+            operation="CreateOrderComment",
+        )
+
+
+def _short_text(body: bytes, limit: int = 200) -> str:
+    text = " ".join(body.decode("utf-8", errors="replace").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def error_for_response(response: requests.Response, operation: str) -> RelayError | None:
+    """The one place that turns relay's HTTP status into a typed error (None for 2xx).
+
+    relay explains refusals in `{"message": ...}`; that text is carried so the user sees
+    relay's reason. When the body is not that, a short slice of it is the best we have.
+    """
+    status = response.status_code
+    if 200 <= status < 300:
+        return None
+    body = response.content or b""
+    try:
+        message = _DECODE_ERROR.decode(body).message
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        message = None
+    if not message:
+        message = _short_text(body) or response.reason or f"HTTP {status}"
+    kind: type[RelayError]
+    if status in (400, 409, 413, 422):
+        kind = ValidationFailed
+    elif status in (401, 403):
+        kind = Unauthorized
+    elif status == 404:
+        kind = NotFound
+    elif status in (408, 429) or 500 <= status < 600:
+        kind = Unavailable
+    else:
+        kind = BadResponse
+    return kind(message, status=status, operation=operation)
+
+
+def _is_read_timeout(exc: requests.RequestException) -> bool:
+    # requests reports a read timeout while reading the body as ConnectionError(ReadTimeoutError).
+    return isinstance(exc, requests.ReadTimeout) or any(isinstance(a, ReadTimeoutError) for a in exc.args)
+
+
+class RelayClient:
+    """A client for relay's REST API: one pooled `requests.Session`, one method per operation.
+
+    Retries: only GETs are retried (`retries` more attempts, exponential `backoff` with a
+    little jitter), because they are idempotent reads — asking again cannot change
+    anything in relay. They are retried on connection errors (including connect timeouts:
+    nothing reached relay) and on 502/503/504 (a gateway or relay itself briefly down).
+    They are not retried on read timeouts: relay was reached and is slow, and a slow
+    GetOrders retried would multiply the user's wait instead of ending it.
+
+    Writes (POST, PATCH) are never retried: relay has no idempotency keys, so when a write
+    fails half-way we cannot know whether it took effect, and a retried POST could post a
+    comment (which the property manager sees) twice. The caller gets Unavailable and the
+    user decides.
+
+    Every call carries an explicit (connect, read) timeout; CreateOrderComment uses
+    `upload_timeout` as its read timeout, since up to 100 MB go out before relay answers.
+    Redirects are not followed: requests would turn a redirected POST into a GET; a 3xx
+    from relay is reported as BadResponse.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        connect_timeout: float = 3.05,
+        read_timeout: float = 30.0,
+        upload_timeout: float = 300.0,
+        retries: int = 2,
+        backoff: float = 0.3,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.upload_timeout = upload_timeout
+        self.retries = max(0, retries)
+        self.backoff = max(0.0, backoff)
+        self.session = session if session is not None else requests.Session()
+        self.session.headers.update(
+            {
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "User-Agent": _USER_AGENT,
+            }
+        )
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"<RelayClient {self.base_url}>"
+
+    def close(self) -> None:
+        """Release the pooled connections."""
+        self.session.close()
+
+    # --- Operations -------------------------------------------------------------------
+
+    def create_address(self, address: AddressInput) -> int:
+        """CreateAddress: relay answers the new id as a bare integer."""
+        response = self._call("CreateAddress", json=_ENCODER.encode(address))
+        return self._decode("CreateAddress", _DECODE_INT, response)
+
+    def create_customer(
+        self, customer: CustomerInput, *, casavi_account_id: int | None = None
+    ) -> CustomerCreated:
+        """CreateCustomer; with `casavi_account_id` the customer is connected to that
+        casavi tenant, without it the customer exists in relay only. relay echoes both."""
+        body = CustomerCreated(customer=customer, casavi_account_id=casavi_account_id)
+        response = self._call("CreateCustomer", json=_ENCODER.encode(body))
+        return self._decode("CreateCustomer", _DECODE_CUSTOMER_CREATED, response)
+
+    def get_customers(self) -> list[Customer]:
+        """GetCustomers: `{"customers": [...]}`."""
+        response = self._call("GetCustomers")
+        return self._decode("GetCustomers", _DECODE_CUSTOMERS, response).customers
+
+    def create_properties(
+        self, properties: Sequence[PropertyInput], *, casavi_account_id: int
+    ) -> list[PropertyInput]:
+        """CreateProperties (an upsert keyed on `id`); returns relay's echo.
+
+        `id` and `externalId` go out as strings, as this operation takes them, even if a
+        caller slipped a number in (the read side of the API uses numbers).
+        """
+        items = [_PropertyWire.of(p) for p in properties]
+        body = _PropertiesRequest(casavi_account_id=casavi_account_id, properties=items)
+        response = self._call("CreateProperties", json=_ENCODER.encode(body))
+        echoed = self._decode("CreateProperties", _DECODE_ECHOED_PROPERTIES, response).properties
+        return [p.as_input() for p in echoed]
+
+    def get_properties(self, *, limit: int, offset: int) -> list[Property]:
+        """GetProperties: one page; relay requires both `limit` and `offset`."""
+        response = self._call("GetProperties", params={"limit": limit, "offset": offset})
+        return self._decode("GetProperties", _DECODE_PROPERTIES, response).properties
+
+    def get_property(self, property_id: int) -> Property:
+        response = self._call("GetProperty", ids={"propertyId": property_id})
+        return self._decode("GetProperty", _DECODE_PROPERTY, response)
+
+    def get_orders(self) -> list[Order]:
+        """GetOrders: every order with its comments, as a bare array. It can be large;
+        relay offers no filters or paging, so callers filter, sort and page."""
+        response = self._call("GetOrders")
+        return self._decode("GetOrders", _DECODE_ORDERS, response)
+
+    def get_order(self, order_id: int) -> Order:
+        response = self._call("GetOrder", ids={"orderId": order_id})
+        return self._decode("GetOrder", _DECODE_ORDER, response)
+
+    def patch_order(self, order_id: int, patch: OrderPatch) -> None:
+        """PatchOrder: only the fields set on `patch` are sent (and changed).
+
+        relay answers a bare `0`; any 2xx counts as done, whatever the body. A naive
+        `due_date` is taken as local time (as relay's own dates are) and sent as RFC 3339
+        with its offset.
+        """
+        if isinstance(patch.due_date, dt.datetime) and timezone.is_naive(patch.due_date):
+            patch = msgspec.structs.replace(patch, due_date=timezone.make_aware(patch.due_date))
+        self._call("PatchOrder", ids={"orderId": order_id}, json=_ENCODER.encode(patch))
+
+    def get_order_comments(self, order_id: int) -> list[Comment]:
+        """GetOrderComments: a bare array."""
+        response = self._call("GetOrderComments", ids={"orderId": order_id})
+        return self._decode("GetOrderComments", _DECODE_COMMENTS, response)
+
+    def create_order_comment(
+        self, order_id: int, *, text: str, author_name: str, files: Sequence[UploadFile] = ()
+    ) -> int:
+        """CreateOrderComment: returns the new comment's id.
+
+        The limits are checked first (nothing is sent when they are exceeded). The
+        multipart body is streamed from the files' streams (read from where they stand)
+        by requests-toolbelt, so a 100 MB upload does not sit in memory; plain
+        `requests.post(files=...)` would build the whole body in RAM first.
+        """
+        check_comment_files(files)
+        fields: list[tuple[str, Any]] = [("text", text), ("authorName", author_name)]
+        fields += [("files", (f.name, f.stream, f.content_type)) for f in files]
+        encoder = MultipartEncoder(fields=fields)
+        response = self._call(
+            "CreateOrderComment",
+            ids={"orderId": order_id},
+            data=encoder,
+            headers={"Content-Type": encoder.content_type},
+            read_timeout=self.upload_timeout,
+        )
+        return self._decode("CreateOrderComment", _DECODE_CREATED, response).id
+
+    def create_order_field(self, field: OrderFieldInput) -> OrderFieldInput:
+        """CreateOrderField: relay echoes the field."""
+        response = self._call("CreateOrderField", json=_ENCODER.encode(field))
+        return self._decode("CreateOrderField", _DECODE_FIELD, response)
+
+    # --- Transport ----------------------------------------------------------------------
+
+    def url_for(self, operation: str, ids: Mapping[str, object] | None = None) -> str:
+        """Base URL + the operation's path from PATHS, with ids escaped so an id can never
+        reach another path."""
+        template = PATHS[operation][1]
+        escaped = {name: quote(str(value), safe="") for name, value in (ids or {}).items()}
+        return self.base_url + template.format(**escaped)
+
+    def _call(
+        self,
+        operation: str,
+        *,
+        ids: Mapping[str, object] | None = None,
+        params: Mapping[str, object] | None = None,
+        json: bytes | None = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        read_timeout: float | None = None,
+    ) -> requests.Response:
+        """Send one operation; return the 2xx response or raise a RelayError.
+
+        `json` is an already encoded body (msgspec), sent as application/json.
+        """
+        method = PATHS[operation][0]
+        url = self.url_for(operation, ids)
+        timeout = (self.connect_timeout, read_timeout if read_timeout is not None else self.read_timeout)
+        if json is not None:
+            data = json
+            headers = {**(headers or {}), "Content-Type": "application/json"}
+        attempts = 1 + (self.retries if method == "GET" else 0)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            started = time.perf_counter()
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,  # type: ignore[arg-type]
+                    data=data,
+                    headers=headers,
+                    timeout=timeout,
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                elapsed = (time.perf_counter() - started) * 1000
+                retriable = isinstance(exc, requests.ConnectionError) and not _is_read_timeout(exc)
+                if retriable and not last:
+                    logger.warning(
+                        "relay %s failed after %.0f ms (%s); retrying",
+                        operation,
+                        elapsed,
+                        type(exc).__name__,
+                    )
+                    self._sleep(attempt)
+                    continue
+                logger.warning("relay %s failed after %.0f ms: %s", operation, elapsed, type(exc).__name__)
+                self._raise_unavailable(operation, exc, timeout)
+            elapsed = (time.perf_counter() - started) * 1000
+            error = error_for_response(response, operation)
+            if error is None:
+                logger.info("relay %s %s -> %d in %.0f ms", operation, method, response.status_code, elapsed)
+                return response
+            if response.status_code in _RETRY_STATUSES and not last:
+                logger.warning(
+                    "relay %s %s -> %d in %.0f ms; retrying",
+                    operation,
+                    method,
+                    response.status_code,
+                    elapsed,
+                )
+                response.close()
+                self._sleep(attempt)
+                continue
+            logger.info("relay %s %s -> %d in %.0f ms", operation, method, response.status_code, elapsed)
+            raise error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _sleep(self, attempt: int) -> None:
+        # Exponential backoff; the jitter keeps several workers from retrying in lockstep.
+        delay = self.backoff * (2**attempt)
+        time.sleep(delay + random.uniform(0, delay / 4))  # noqa: S311 - not cryptography
+
+    @staticmethod
+    def _raise_unavailable(
+        operation: str, exc: requests.RequestException, timeout: tuple[float, float]
+    ) -> NoReturn:
+        message: str
+        if isinstance(exc, requests.ConnectTimeout):
+            message = f"could not connect to relay within {timeout[0]:g} s"
+        elif _is_read_timeout(exc):
+            message = f"relay did not answer within {timeout[1]:g} s"
+        elif isinstance(exc, requests.ConnectionError):
+            message = "could not connect to relay"
+        else:
+            message = f"the request to relay failed ({type(exc).__name__})"
+        raise Unavailable(message, operation=operation) from exc
+
+    @staticmethod
+    def _decode[T](operation: str, decoder: msgspec.json.Decoder[T], response: requests.Response) -> T:
+        """Decode a 2xx body into the operation's type, or raise BadResponse.
+
+        The fast path decodes straight into the records. relay sometimes sends `null`
+        where a list belongs (a comment's `attachments`); only when the fast path refuses
+        the body is it decoded a second, slower way with every null dropped, so missing
+        and null read the same (an empty tuple for lists, None otherwise). A required
+        field that is null still fails.
+        """
+        content = response.content
+        try:
+            return decoder.decode(content)
+        except msgspec.ValidationError as exc:
+            first_error: msgspec.ValidationError = exc
+        except msgspec.DecodeError as exc:  # (ValidationError is a DecodeError: order matters)
+            raise BadResponse(
+                f"relay's answer is not JSON: {_short_text(content, 80)!r}",
+                status=response.status_code,
+                operation=operation,
+            ) from exc
+        try:
+            value: T = msgspec.convert(_drop_nulls(msgspec.json.decode(content)), decoder.type, strict=False)
+        except msgspec.ValidationError:
+            raise BadResponse(
+                f"relay's answer does not have the expected shape ({first_error})",
+                status=response.status_code,
+                operation=operation,
+            ) from first_error
+        logger.debug("relay %s: answer had nulls where values belong; read them as missing", operation)
+        return value
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
+
+
+def _text_or_none(value: str | int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+# --- One client per process (per distinct settings) ---------------------------------------
+
+_clients: dict[tuple[object, ...], RelayClient] = {}
+_clients_lock = threading.Lock()
+_MAX_CLIENTS = 8  # settings rarely change outside tests; keep the cache bounded there
+
+
+def get_client() -> RelayClient:
+    """The process's RelayClient for the current RELAY_* settings.
+
+    One client (one pooled Session) per process and per distinct settings values: pages
+    reuse connections, and a test that points RELAY_API_URL elsewhere gets a client for
+    the new URL instead of a stale one.
+    """
+    url = getattr(settings, "RELAY_API_URL", "")
+    if not url:
+        raise ImproperlyConfigured("RELAY_API_URL is empty: set it to relay's API base URL.")
+    key = (
+        url,
+        settings.RELAY_API_KEY,
+        float(settings.RELAY_TIMEOUT_CONNECT),
+        float(settings.RELAY_TIMEOUT_READ),
+        float(settings.RELAY_TIMEOUT_UPLOAD),
+        int(settings.RELAY_RETRIES),
+    )
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = RelayClient(
+                base_url=url,
+                api_key=settings.RELAY_API_KEY,
+                connect_timeout=float(settings.RELAY_TIMEOUT_CONNECT),
+                read_timeout=float(settings.RELAY_TIMEOUT_READ),
+                upload_timeout=float(settings.RELAY_TIMEOUT_UPLOAD),
+                retries=int(settings.RELAY_RETRIES),
+            )
+            _clients[key] = client
+            while len(_clients) > _MAX_CLIENTS:
+                del _clients[next(iter(_clients))]
+    return client
