@@ -18,7 +18,7 @@ RUN_ENV := DEBUG=true \
 	RELAY_API_KEY=dev-sandbox-key \
 	RELAY_API_URL=http://$(HOST):$(PORT)/sandbox/api/v1
 
-.PHONY: run test lint typecheck pytest install install-test python-check gettext-deps browser-deps messages clean
+.PHONY: run test lint typecheck pytest install install-test python-check gettext-deps browser-deps messages catalogs clean
 
 python-check:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -59,6 +59,10 @@ browser-deps:
 
 messages: gettext-deps $(VENV)/.installed
 	@$(MANAGE) compilemessages --ignore=.venv --verbosity=0
+
+# Re-extract every translatable string into the German catalogs (then translate them).
+catalogs: gettext-deps $(VENV)/.installed
+	$(PY) scripts/catalogs.py
 
 run: $(VENV)/.installed messages
 	@$(RUN_ENV) $(MANAGE) migrate --verbosity=0
