@@ -1,0 +1,97 @@
+"""Display helpers every order page shares: `{% load order_tags %}`.
+
+    <span class="{{ order|status_class }}">{{ order|status_label }}</span>
+    {% with state=order|due_state %}
+      <span class="{{ state.css_class }}">{{ order.due|moment }} {{ state.label }}</span>
+    {% endwith %}
+    {{ order.created|relative_age }}   → "vor 3 Stunden" / "3 hours ago"
+    {{ order.due|moment }}             → localized date and time, or relay's text as sent
+
+Filters accept an Order, an OrderStatus or relay's status text, so the list, the detail
+page and the export say the same words. The rules live in relaydash.orders.status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from relaydash.orders import status as order_status
+from relaydash.relay.records import Moment, Order, OrderStatus
+
+register = template.Library()
+
+StatusValue = Order | OrderStatus | str | None
+
+
+@register.filter
+def status_label(value: StatusValue) -> str:
+    """German/English label of a status ("Offen" / "Open")."""
+    return order_status.status_label(value)
+
+
+@register.filter
+def status_class(value: StatusValue) -> str:
+    """Badge classes for a status: "badge status-badge status-badge--open"."""
+    return order_status.status_css_class(value)
+
+
+@register.filter
+def due_state(order: Order) -> order_status.DueState:
+    """The order's due state now (overdue / soon / normal / none), with `.label` and
+    `.css_class`."""
+    return order_status.order_due_state(order, now=timezone.now())
+
+
+@register.filter
+def moment(value: Moment, arg: str = "SHORT_DATETIME_FORMAT") -> str:
+    """A relay date in local time (Europe/Berlin) with Django's localized format; text
+    relay sent that does not parse is shown as it is instead of disappearing."""
+    if isinstance(value, dt.datetime):
+        return str(date_filter(timezone.localtime(value), arg))
+    return value or ""
+
+
+def age_text(value: Moment, *, now: dt.datetime) -> str:
+    """ "vor 3 Stunden" / "3 hours ago" (or "in 2 days" for a future moment): the
+    largest whole unit, as people say it."""
+    if not isinstance(value, dt.datetime):
+        return value or ""
+    seconds = (now - value).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 60:
+        return gettext("just now")
+    minutes = int(seconds // 60)
+    hours = int(seconds // 3600)
+    days = int(seconds // 86400)
+    if future:
+        if minutes < 60:
+            return ngettext("in %(num)d minute", "in %(num)d minutes", minutes) % {"num": minutes}
+        if hours < 24:
+            return ngettext("in %(num)d hour", "in %(num)d hours", hours) % {"num": hours}
+        return ngettext("in %(num)d day", "in %(num)d days", days) % {"num": days}
+    if minutes < 60:
+        return ngettext("%(num)d minute ago", "%(num)d minutes ago", minutes) % {"num": minutes}
+    if hours < 24:
+        return ngettext("%(num)d hour ago", "%(num)d hours ago", hours) % {"num": hours}
+    if days < 14:
+        return ngettext("%(num)d day ago", "%(num)d days ago", days) % {"num": days}
+    if days < 60:
+        weeks = days // 7
+        return ngettext("%(num)d week ago", "%(num)d weeks ago", weeks) % {"num": weeks}
+    if days < 365:
+        months = days // 30
+        return ngettext("%(num)d month ago", "%(num)d months ago", months) % {"num": months}
+    years = days // 365
+    return ngettext("%(num)d year ago", "%(num)d years ago", years) % {"num": years}
+
+
+@register.filter
+def relative_age(value: Moment) -> str:
+    """How long ago a moment was, in words ("vor 3 Stunden" / "3 hours ago")."""
+    return age_text(value, now=timezone.now())
