@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from requests_toolbelt import MultipartEncoder
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from .errors import BadResponse, NotFound, RelayError, Unauthorized, Unavailable, ValidationFailed
 from .records import (
@@ -464,6 +464,12 @@ class RelayClient:
             message = f"could not connect to relay within {timeout[0]:g} s"
         elif _is_read_timeout(exc):
             message = f"relay did not answer within {timeout[1]:g} s"
+        elif isinstance(exc, requests.ConnectionError) and any(
+            isinstance(a, ProtocolError) for a in exc.args
+        ):
+            # The request may have reached relay: for a write, the caller cannot know
+            # whether it took effect.
+            message = "relay closed the connection before answering"
         elif isinstance(exc, requests.ConnectionError):
             message = "could not connect to relay"
         else:

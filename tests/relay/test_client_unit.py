@@ -19,7 +19,7 @@ import requests
 import responses
 from django.core.exceptions import ImproperlyConfigured
 from requests_toolbelt.multipart.decoder import MultipartDecoder
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from relaydash.relay import client as client_module
 from relaydash.relay.client import (
@@ -219,6 +219,14 @@ def test_read_timeout_while_reading_the_body_is_not_retried(
     rsps.add(responses.GET, url("/orders"), body=wrapped)
     with pytest.raises(Unavailable, match="did not answer within 30 s"):
         client.get_orders()
+    assert len(rsps.calls) == 1
+
+
+def test_connection_dropped_after_sending_says_so(rsps: responses.RequestsMock, client: RelayClient) -> None:
+    dropped = requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError()))
+    rsps.add(responses.POST, url("/orders/1/comments"), body=dropped)
+    with pytest.raises(Unavailable, match="relay closed the connection before answering"):
+        client.create_order_comment(1, text="t", author_name="a")
     assert len(rsps.calls) == 1
 
 
