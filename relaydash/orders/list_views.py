@@ -1,11 +1,252 @@
-"""Order list views (being built)."""
+"""The order list (/ and /orders/), its 60-second refresh, and the CSV export.
 
-from django.http import HttpRequest, HttpResponse
+Everything the list shows is in the URL query, so links can be shared, reload keeps
+the view and back/forward works. htmx swaps only the results; a direct load of the same
+URL (or a history restore) renders the whole page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from relaydash.accounts.permissions import Action, require
+from relaydash.orders.export import CsvDialect, orders_csv
+from relaydash.orders.list_forms import INVALID_FILTERS, OrderFilterForm
+from relaydash.orders.selectors import (
+    OrderFilters,
+    OrderListing,
+    SortKey,
+    export_orders,
+    list_orders,
+)
+from relaydash.orders.status import ORDER_STATUS_LABELS
+from relaydash.relay.client import get_client
+from relaydash.relay.errors import RelayError
+from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, wants_partial
+
+TEMPLATE: Final = "orders/order_list.html"
+
+ALL_TAB: Final = _("All")
+OVERDUE_TAB: Final = _("Overdue")
+
+# ids of elements whose own requests must leave the keyboard focus where it is
+# (the search box while typing, the sort select, the background refresh).
+_KEEP_FOCUS_TRIGGERS: Final = frozenset({"order-filter", "order-q", "order-sort", "order-refresh"})
 
 
-def order_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("order list")
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    count: int
+    url: str
+    current: bool
 
 
-def order_export(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("order export")
+@dataclass(frozen=True)
+class SortHeader:
+    url: str
+    aria_sort: str  # "ascending", "descending" or "" (not sorted by this column)
+    label: str
+
+
+def _url(filters: OrderFilters, *, page: int | None = None) -> str:
+    query = filters.query(page=page)
+    base = reverse("orders:list")
+    return f"{base}?{query}" if query else base
+
+
+def _tabs(filters: OrderFilters, listing: OrderListing) -> list[Tab]:
+    """All, Overdue and one tab per status; a tab sets status or overdue, never both."""
+    plain = OrderFilters(
+        q=filters.q,
+        due_from=filters.due_from,
+        due_to=filters.due_to,
+        customer=filters.customer,
+        type=filters.type,
+        sort=filters.sort,
+    )
+    counts = listing.counts
+    tabs = [
+        Tab("all", str(ALL_TAB), counts.all, _url(plain), filters.status is None and not filters.overdue),
+        Tab(
+            "overdue",
+            str(OVERDUE_TAB),
+            counts.overdue,
+            _url(replace(plain, overdue=True)),
+            filters.status is None and filters.overdue,
+        ),
+    ]
+    for status, label in ORDER_STATUS_LABELS.items():
+        tabs.append(
+            Tab(
+                status.value.lower(),
+                str(label),
+                counts.by_status.get(status, 0),
+                _url(replace(plain, status=status)),
+                filters.status == status,
+            )
+        )
+    return tabs
+
+
+def _sort_headers(filters: OrderFilters) -> dict[str, SortHeader]:
+    """Column-header links: a click sorts by that column, a second click reverses it."""
+    headers = {}
+    for key in (SortKey.TITLE, SortKey.DUE):
+        current = filters.sort_key is key
+        if current and not filters.descending:
+            aria, target = "ascending", f"-{key.value}"
+        elif current:
+            aria, target = "descending", key.value
+        else:
+            aria, target = "", key.value
+        url = _url(replace(filters, sort=target))
+        headers[key.value] = SortHeader(url=url, aria_sort=aria, label=key.label)
+    return headers
+
+
+def _page_links(filters: OrderFilters, listing: OrderListing) -> list[dict[str, Any]]:
+    page = listing.page
+    links: list[dict[str, Any]] = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if isinstance(number, int):
+            links.append({"number": number, "url": _url(filters, page=number)})
+        else:
+            links.append({"number": None, "url": ""})
+    return links
+
+
+def _listing_context(
+    request: HtmxHttpRequest, *, form: OrderFilterForm, filters: OrderFilters
+) -> tuple[dict[str, Any], int]:
+    """Fetch and shape everything the list template needs; (context, HTTP status)."""
+    now = timezone.now()
+    context: dict[str, Any] = {
+        "form": form,
+        "filters": filters,
+        "list_url": reverse("orders:list"),
+        "invalid_filters_intro": INVALID_FILTERS,
+        "invalid_fields": form.invalid_fields(),
+        "query": filters.query(),
+        "reset_url": _url(OrderFilters(sort=filters.sort)),
+        "export_url": reverse("orders:export") + (f"?{filters.query()}" if filters.query() else ""),
+        "export_comma_url": f"{reverse('orders:export')}?{filters.query(sep='comma')}",
+        "now": now,
+        "listing": None,
+        "relay_error": "",
+    }
+    try:
+        listing = list_orders(client=get_client(), filters=filters, page=request.GET.get("page"), now=now)
+    except RelayError as error:
+        context["relay_error"] = relay_error_message(error)
+        return context, 503
+    form.set_choices(customers=listing.customers, types=listing.types)
+    page = listing.page
+    context.update(
+        listing=listing,
+        tabs=_tabs(filters, listing),
+        sort_headers=_sort_headers(filters),
+        page_links=_page_links(filters, listing),
+        prev_url=_url(filters, page=page.number - 1) if page.has_previous() else "",
+        next_url=_url(filters, page=page.number + 1) if page.has_next() else "",
+        page_url=_url(filters, page=page.number),
+        shown_ids=",".join(str(row.order.id) for row in listing.rows),
+        refresh_url=reverse("orders:list_refresh")
+        + "?"
+        + filters.query(
+            page=page.number,
+            shown=",".join(str(row.order.id) for row in listing.rows),
+            total=str(listing.matches),
+        ),
+    )
+    return context, 200
+
+
+@require_GET
+@require(Action.VIEW)
+def order_list(request: HtmxHttpRequest) -> TemplateResponse:
+    """The order list. A full page on direct loads and history restores; only the
+    results (plus out-of-band tab counts and the result count) for htmx swaps."""
+    form = OrderFilterForm(request.GET)
+    filters = form.filters()
+    context, status = _listing_context(request, form=form, filters=filters)
+    partial = wants_partial(request)
+    context["oob"] = partial
+    context["announce"] = partial
+    context["focus_results"] = partial and request.htmx.trigger not in _KEEP_FOCUS_TRIGGERS
+    response = page_or_partial(request, TEMPLATE, "results", context, status=status)
+    if partial and context["listing"] is not None:
+        # Push the short canonical URL, not the form's every empty field, and only when
+        # it is a new place (the "show" button reloads the current one).
+        same_place = request.htmx.current_url == request.build_absolute_uri(context["page_url"])
+        response["HX-Push-Url"] = "false" if same_place else context["page_url"]
+    return response
+
+
+@require_GET
+@require(Action.VIEW)
+def order_list_refresh(request: HtmxHttpRequest) -> HttpResponse:
+    """The 60-second refresh. If the current page would show the same orders in the same
+    places, the rows are swapped in place (new statuses, comments, due states) and the
+    counts updated; if not, the rows stay put under the user's finger and a
+    "N new orders — show" notice appears instead. Opened directly (not by htmx) it
+    leads to the list it refreshes, never to a bare fragment."""
+    if not wants_partial(request):
+        params = request.GET.copy()
+        for name in ("shown", "total"):
+            params.pop(name, None)
+        query = params.urlencode()
+        return redirect(reverse("orders:list") + (f"?{query}" if query else ""))
+    form = OrderFilterForm(request.GET)
+    filters = form.filters()
+    context, status = _listing_context(request, form=form, filters=filters)
+    context["oob"] = True
+    context["focus_results"] = False
+    listing: OrderListing | None = context["listing"]
+    if listing is None:
+        response = TemplateResponse(request, f"{TEMPLATE}#refresh_failed", context)
+        response["HX-Reswap"] = "none"
+        response["Vary"] = "HX-Request"
+        return response
+    shown = [part for part in request.GET.get("shown", "").split(",") if part]
+    now_shown = [str(row.order.id) for row in listing.rows]
+    if shown == now_shown:
+        context["announce"] = request.GET.get("total") != str(listing.matches)
+        response = TemplateResponse(request, f"{TEMPLATE}#results", context, status=status)
+    else:
+        context["new_count"] = len(set(now_shown) - set(shown))
+        response = TemplateResponse(request, f"{TEMPLATE}#refresh_changed", context)
+        response["HX-Reswap"] = "none"
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@require_GET
+@require(Action.VIEW)
+def order_export(request: HtmxHttpRequest) -> HttpResponse:
+    """CSV of every order matching the list's query (not just one page), Excel-ready:
+    UTF-8 with BOM; semicolons by default (what German Excel splits on), commas with
+    `?sep=comma`."""
+    filters = OrderFilterForm(request.GET).filters()
+    dialect = CsvDialect.COMMA if request.GET.get("sep") == "comma" else CsvDialect.SEMICOLON
+    now = timezone.now()
+    try:
+        rows = export_orders(client=get_client(), filters=filters, now=now)
+    except RelayError as error:
+        return TemplateResponse(
+            request, "relay_error.html", {"message": relay_error_message(error), "error": error}, status=503
+        )
+    response = HttpResponse(orders_csv(rows=rows, dialect=dialect), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime(now).strftime("%Y-%m-%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
+    return response

@@ -1,0 +1,341 @@
+"""Reads for the order list and its CSV export: filter, search, sort, page and count.
+
+relay's GetOrders has no filters and no paging: it returns every order with its
+comments. So one GetOrders call per page view is all relay is asked, and the rest happens
+here, over the typed records, in as few passes as possible: one pass filters and counts
+every status tab at once, the search text of an order is only built when there is a
+search, and per-row work (customer name, due state, last comment) is only done for the
+orders on the page being shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Final
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from relaydash.orders.status import CLOSED_STATUSES, DueState, due_state
+from relaydash.relay.client import RelayClient
+from relaydash.relay.records import Customer, Moment, Order, OrderStatus
+
+PER_PAGE: Final = 50
+
+
+class SortKey(StrEnum):
+    """What the list can be sorted by; a leading "-" in the URL means descending."""
+
+    DUE = "due"
+    CREATED = "created"
+    UPDATED = "updated"
+    TITLE = "title"
+
+    @property
+    def label(self) -> str:
+        return str(SORT_LABELS[self])
+
+
+SORT_LABELS: Final[dict[SortKey, Promise]] = {
+    SortKey.DUE: _("Due date"),
+    SortKey.CREATED: _("Created"),
+    SortKey.UPDATED: _("Updated"),
+    SortKey.TITLE: _("Title"),
+}
+
+# Most urgent first: what field staff and the back office look at first.
+DEFAULT_SORT: Final = "due"
+SORT_VALUES: Final = tuple(v for key in SortKey for v in (key.value, f"-{key.value}"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderFilters:
+    """Everything the list's URL query can say (q, status, overdue, due_from, due_to,
+    customer, type, sort). Values are already valid: the filter form drops bad ones."""
+
+    q: str = ""
+    status: OrderStatus | None = None
+    overdue: bool = False
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    customer: int | None = None
+    type: str = ""
+    sort: str = DEFAULT_SORT
+
+    @property
+    def sort_key(self) -> SortKey:
+        return SortKey(self.sort.removeprefix("-"))
+
+    @property
+    def descending(self) -> bool:
+        return self.sort.startswith("-")
+
+    @property
+    def narrowing(self) -> bool:
+        """True when anything except the sort order limits which orders are shown."""
+        return replace(self, sort=DEFAULT_SORT) != OrderFilters()
+
+    def params(self) -> dict[str, str]:
+        """The canonical query: only what differs from the defaults, in a fixed order,
+        so equal lists have equal, short, shareable URLs."""
+        params: dict[str, str] = {}
+        if self.q:
+            params["q"] = self.q
+        if self.status is not None:
+            params["status"] = self.status.value
+        if self.overdue:
+            params["overdue"] = "1"
+        if self.due_from is not None:
+            params["due_from"] = self.due_from.isoformat()
+        if self.due_to is not None:
+            params["due_to"] = self.due_to.isoformat()
+        if self.customer is not None:
+            params["customer"] = str(self.customer)
+        if self.type:
+            params["type"] = self.type
+        if self.sort != DEFAULT_SORT:
+            params["sort"] = self.sort
+        return params
+
+    def query(self, *, page: int | None = None, **extra: str) -> str:
+        """URL-encoded canonical query (without "?"), optionally with a page number."""
+        params = self.params()
+        if page is not None and page > 1:
+            params["page"] = str(page)
+        params.update(extra)
+        return urlencode(params)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TabCounts:
+    """How many orders each status tab holds under the current non-status filters
+    (search, due range, customer, type)."""
+
+    all: int = 0
+    overdue: int = 0
+    by_status: dict[OrderStatus, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRow:
+    """One order as a list row or CSV line shows it."""
+
+    order: Order
+    customer_name: str
+    due_state: DueState
+    comment_count: int
+    last_comment_at: Moment
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderListing:
+    """The answer to one list request: counts, the page of rows, and what the filter
+    form needs for its choices."""
+
+    total_orders: int  # every order relay has, before any filter
+    counts: TabCounts
+    matches: int
+    page: Page[Order]
+    rows: list[OrderRow]
+    customers: list[Customer]
+    types: list[str]
+
+
+# --- Pure functions over records ----------------------------------------------------------
+
+
+def local_day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day` in the site's time zone (Europe/Berlin)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_default_timezone())
+
+
+def customer_names(customers: Iterable[Customer]) -> dict[int, str]:
+    return {c.id: c.name or "" for c in customers if c.id is not None}
+
+
+def search_text(order: Order, customer_name: str) -> str:
+    """Everything the free-text search looks at, case-folded once: the order number,
+    title, internal id, type, address, customer name and contact names."""
+    parts: list[str] = [str(order.id or ""), order.title or "", order.internal_id or "", order.type or ""]
+    address = order.address
+    if address is not None:
+        parts.extend(
+            (
+                address.street_address or "",
+                address.postal_code or "",
+                address.locality or "",
+                address.additional_info or "",
+            )
+        )
+    parts.append(customer_name)
+    parts.extend(person.name or "" for person in order.contact_persons)
+    return "\n".join(parts).casefold()
+
+
+def search_terms(q: str) -> list[str]:
+    """Words of a search; every one must occur (so "heizung berlin" narrows)."""
+    return q.casefold().split()
+
+
+def filter_and_count(
+    *,
+    orders: Sequence[Order],
+    filters: OrderFilters,
+    names: dict[int, str],
+    now: dt.datetime,
+) -> tuple[list[Order], TabCounts]:
+    """One pass over all orders: apply the non-status filters, count every tab, and
+    keep the orders of the selected tab (status and/or overdue)."""
+    terms = search_terms(filters.q)
+    due_start = local_day_start(filters.due_from) if filters.due_from else None
+    due_end = local_day_start(filters.due_to + dt.timedelta(days=1)) if filters.due_to else None
+    by_date = due_start is not None or due_end is not None
+    by_status: dict[OrderStatus, int] = dict.fromkeys(OrderStatus, 0)
+    total = overdue_total = 0
+    selected: list[Order] = []
+    want_status = filters.status
+    want_overdue = filters.overdue
+
+    for order in orders:
+        if filters.customer is not None and order.customer_id != filters.customer:
+            continue
+        if filters.type and order.type != filters.type:
+            continue
+        due = order.due
+        if by_date:
+            if not isinstance(due, dt.datetime):
+                continue
+            if due_start is not None and due < due_start:
+                continue
+            if due_end is not None and due >= due_end:
+                continue
+        if terms:
+            text = search_text(order, names.get(order.customer_id or -1, ""))
+            if not all(term in text for term in terms):
+                continue
+        status = order.status
+        overdue = isinstance(due, dt.datetime) and due < now and status not in CLOSED_STATUSES
+        total += 1
+        if status is not None:
+            by_status[status] += 1
+        if overdue:
+            overdue_total += 1
+        if (want_status is None or status == want_status) and (not want_overdue or overdue):
+            selected.append(order)
+    return selected, TabCounts(all=total, overdue=overdue_total, by_status=by_status)
+
+
+_FAR_FUTURE: Final = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _moment_key(value: Moment) -> tuple[int, dt.datetime]:
+    # Orders without a (readable) date go last in both directions.
+    if isinstance(value, dt.datetime):
+        return (0, value)
+    return (1, _FAR_FUTURE)
+
+
+def sort_orders(*, orders: list[Order], sort: str) -> list[Order]:
+    """Sorted by due date, created, updated or title, ascending or descending ("-").
+    Orders without the value always come last; ties keep a stable order by id."""
+    key = SortKey(sort.removeprefix("-"))
+    descending = sort.startswith("-")
+    present: list[Order] = []
+    missing: list[Order] = []
+    if key is SortKey.TITLE:
+        for order in orders:
+            (present if order.title else missing).append(order)
+        present.sort(key=lambda o: o.id or 0)
+        present.sort(key=lambda o: (o.title or "").casefold(), reverse=descending)
+    else:
+        attribute = {SortKey.DUE: "due", SortKey.CREATED: "created", SortKey.UPDATED: "updated"}[key]
+        keyed: list[tuple[dt.datetime, Order]] = []
+        for order in orders:
+            value = getattr(order, attribute)
+            if isinstance(value, dt.datetime):
+                keyed.append((value, order))
+            else:
+                missing.append(order)
+        keyed.sort(key=lambda pair: pair[1].id or 0)
+        keyed.sort(key=lambda pair: pair[0], reverse=descending)
+        present = [order for _, order in keyed]
+    missing.sort(key=lambda o: o.id or 0)
+    return present + missing
+
+
+def last_comment_at(order: Order) -> Moment:
+    """When the newest comment was written (comments may arrive in any order)."""
+    newest: dt.datetime | None = None
+    fallback: Moment = None
+    for comment in order.comments:
+        created = comment.created
+        if isinstance(created, dt.datetime):
+            if newest is None or created > newest:
+                newest = created
+        elif created:
+            fallback = created
+    return newest if newest is not None else fallback
+
+
+def order_rows(*, orders: Iterable[Order], names: dict[int, str], now: dt.datetime) -> list[OrderRow]:
+    """What each shown row needs; only called for the orders actually displayed."""
+    return [
+        OrderRow(
+            order=order,
+            customer_name=names.get(order.customer_id or -1, ""),
+            due_state=due_state(due=order.due, status=order.status, now=now),
+            comment_count=len(order.comments),
+            last_comment_at=last_comment_at(order),
+        )
+        for order in orders
+    ]
+
+
+def order_types(orders: Iterable[Order]) -> list[str]:
+    """The order types relay has sent, for the type filter."""
+    return sorted({o.type for o in orders if o.type}, key=str.casefold)
+
+
+def paginate(*, orders: list[Order], page: str | int | None, per_page: int = PER_PAGE) -> Page[Order]:
+    """50 per page. A page number that is not a number gives page 1, one past the end
+    gives the last page (so a shared link never ends in an error)."""
+    return Paginator(orders, per_page, allow_empty_first_page=True).get_page(page)
+
+
+# --- Reads from relay -----------------------------------------------------------------
+
+
+def list_orders(
+    *, client: RelayClient, filters: OrderFilters, page: str | int | None, now: dt.datetime
+) -> OrderListing:
+    """The order list: one GetOrders and one GetCustomers call, the rest done here.
+    Raises the client's RelayError when relay fails."""
+    orders = client.get_orders()
+    customers = client.get_customers()
+    names = customer_names(customers)
+    selected, counts = filter_and_count(orders=orders, filters=filters, names=names, now=now)
+    ordered = sort_orders(orders=selected, sort=filters.sort)
+    shown = paginate(orders=ordered, page=page)
+    return OrderListing(
+        total_orders=len(orders),
+        counts=counts,
+        matches=len(ordered),
+        page=shown,
+        rows=order_rows(orders=shown.object_list, names=names, now=now),
+        customers=sorted(customers, key=lambda c: (c.name or "").casefold()),
+        types=order_types(orders),
+    )
+
+
+def export_orders(*, client: RelayClient, filters: OrderFilters, now: dt.datetime) -> list[OrderRow]:
+    """Every order matching the filters (not just one page), sorted like the list."""
+    orders = client.get_orders()
+    names = customer_names(client.get_customers())
+    selected, _counts = filter_and_count(orders=orders, filters=filters, names=names, now=now)
+    return order_rows(orders=sort_orders(orders=selected, sort=filters.sort), names=names, now=now)

@@ -1,0 +1,59 @@
+/* Order list: keep the list fresh while someone looks at it. Everything here is an
+   enhancement; without JavaScript the filter form and every link still work.
+
+   Every 60 seconds, and only while the page is visible, an `orders:refresh` event goes
+   to <body>. The results region listens for it (hx-trigger="orders:refresh from:body")
+   and asks the server, which either swaps the rows in place (same orders on the page)
+   or shows a "N new orders — show" notice (never moving rows under the user's finger). */
+(function () {
+  "use strict";
+
+  var INTERVAL = 60 * 1000;
+  var lastRefresh = Date.now();
+
+  function results() {
+    return document.getElementById("order-results");
+  }
+
+  function busy() {
+    var region = results();
+    if (!region) return true;
+    // A swap the user asked for is in flight: it brings fresh data anyway.
+    if (region.classList.contains("htmx-request") || document.querySelector(".htmx-request")) return true;
+    // Never refresh under someone typing a search.
+    var active = document.activeElement;
+    return !!(active && active.id === "order-q");
+  }
+
+  function refresh() {
+    if (document.visibilityState !== "visible" || busy()) return;
+    lastRefresh = Date.now();
+    document.body.dispatchEvent(new CustomEvent("orders:refresh"));
+  }
+
+  window.setInterval(function () {
+    if (Date.now() - lastRefresh >= INTERVAL - 500) refresh();
+  }, 5000);
+
+  // Back on the tab after a while: catch up at once instead of waiting for the timer.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && Date.now() - lastRefresh >= INTERVAL) refresh();
+  });
+
+  // Any swap of the results is fresh data: restart the clock.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail && event.detail.target === results()) lastRefresh = Date.now();
+  });
+
+  // The server answers "relay is unavailable" with 503 (or 502) and a message meant to
+  // be shown in the results; htmx would drop error responses, so let these through.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (!detail || detail.target !== results()) return;
+    var status = detail.xhr ? detail.xhr.status : 0;
+    if (status === 502 || status === 503) {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
+})();
