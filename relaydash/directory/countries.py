@@ -83,3 +83,20 @@ def country_name(code: str | None) -> str:
     if not code:
         return ""
     return _locale(get_language()).territories.get(code.upper(), code)
+
+
+@lru_cache(maxsize=1)
+def _codes_by_name() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for language in ("en", "de"):
+        territories = _locale(language).territories
+        for code in ISO_3166_ALPHA2:
+            if code in territories:
+                names.setdefault(_sort_key(territories[code]), code)
+    return names
+
+
+def country_code_for_name(name: str) -> str | None:
+    """The code for a German or English country name ("Deutschland", "germany"), as
+    people type them into spreadsheets; None when the name is not known."""
+    return _codes_by_name().get(_sort_key(name.strip()))
