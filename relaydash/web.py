@@ -53,7 +53,7 @@ def wants_partial(request: HttpRequest) -> bool:
     """True for an htmx swap; False for a normal load and for htmx's history restore,
     which must get the whole page (or back/forward would show a bare fragment)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def page_or_partial(
