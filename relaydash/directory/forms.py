@@ -67,7 +67,7 @@ class AddressForm(BackOfficeForm):
     )
     additional_info = forms.CharField(
         label=_("Additional info"),
-        help_text=_("Optional, for example rear building or 3rd floor."),
+        help_text=_("For example rear building or 3rd floor."),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -151,7 +151,7 @@ class CustomerForm(BackOfficeForm):
     casavi_account_id = forms.IntegerField(
         label=_("casavi account id"),
         help_text=_(
-            "Optional. With the id of the customer's casavi account, the customer is connected "
+            "With the id of the customer's casavi account, the customer is connected "
             "to that casavi tenant, so orders and properties from casavi reach you through relay; "
             "without it, the customer exists in relay only."
         ),

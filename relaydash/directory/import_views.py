@@ -39,6 +39,11 @@ ROWS_PER_PAGE = 100
 _SESSION_KEY = "directory_import"
 
 
+def _user_id(request: HtmxHttpRequest) -> int:
+    """Jobs belong to the person who uploaded the file (login is required everywhere)."""
+    return int(request.user.pk or 0)
+
+
 def _gone(request: HtmxHttpRequest) -> TemplateResponse:
     return not_found(
         request,
@@ -59,7 +64,7 @@ def property_import(request: HtmxHttpRequest) -> HttpResponse:
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = ImportUploadForm(data, files)
     last = request.session.get(_SESSION_KEY)
-    last_job = import_jobs.load_job(last, user_id=request.user.pk) if isinstance(last, str) else None
+    last_job = import_jobs.load_job(last, user_id=_user_id(request)) if isinstance(last, str) else None
     context: dict[str, Any] = {
         "form": form,
         "last_job": last_job,
@@ -86,7 +91,7 @@ def property_import(request: HtmxHttpRequest) -> HttpResponse:
     job = import_jobs.create_job(
         parsed=parsed,
         file_name=upload.name or "import",
-        user_id=request.user.pk,
+        user_id=_user_id(request),
         customers_checked=known is not None,
     )
     request.session[_SESSION_KEY] = job.token
@@ -123,7 +128,7 @@ def import_template(request: HtmxHttpRequest, file_format: str) -> HttpResponse:
 def import_job(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The import's page: preview before confirming, progress while sending, the report
     afterwards. `?show=problems` lists only rows with errors; `page` pages the rows."""
-    job = import_jobs.load_job(token, user_id=request.user.pk)
+    job = import_jobs.load_job(token, user_id=_user_id(request))
     if job is None:
         return _gone(request)
     only_problems = request.GET.get("show") == "problems"
@@ -148,7 +153,7 @@ def import_job(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require(Action.DIRECTORY_WRITE)
 def import_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Start sending the previewed rows. Confirming twice does not send twice."""
-    job = import_jobs.load_job(token, user_id=request.user.pk)
+    job = import_jobs.load_job(token, user_id=_user_id(request))
     if job is None:
         return _gone(request)
     if job.state == "preview" and job.valid == 0:
@@ -168,11 +173,13 @@ def import_step(request: HtmxHttpRequest, token: str) -> HttpResponse:
         client=get_client(),
         actor=request.user,
         token=token,
-        user_id=request.user.pk,
+        user_id=_user_id(request),
         casavi_account_id=settings.RELAY_CASAVI_ACCOUNT_ID,
         seconds=seconds,
     )
     if job is None:
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("directory:property_import"))
         return _gone(request)
     if not request.htmx:
         return HttpResponseRedirect(_job_url(job))
@@ -184,7 +191,7 @@ def import_step(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require_POST
 @require(Action.DIRECTORY_WRITE)
 def import_stop(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    job = import_jobs.stop_job(token=token, user_id=request.user.pk)
+    job = import_jobs.stop_job(token=token, user_id=_user_id(request))
     if job is None:
         return _gone(request)
     messages.info(request, IMPORT_STOPPED_NOTE)
@@ -198,7 +205,7 @@ def import_report(request: HtmxHttpRequest, token: str, kind: str) -> HttpRespon
     """The report (row, id, name, outcome, message) or the rows with relay's ids, as CSV."""
     if kind not in ("report", "rows"):
         raise Http404
-    job = import_jobs.load_job(token, user_id=request.user.pk)
+    job = import_jobs.load_job(token, user_id=_user_id(request))
     if job is None:
         return _gone(request)
     delimiter = delimiter_from(request, default=";")

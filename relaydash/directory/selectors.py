@@ -173,14 +173,17 @@ def customer_properties(
     *,
     client: RelayClient,
     customer_id: int,
-    page_size: int = PROPERTY_SCAN_PAGE,
-    max_pages: int = PROPERTY_SCAN_MAX_PAGES,
+    page_size: int | None = None,
+    max_pages: int | None = None,
 ) -> PropertyScan:
     """The customer's properties, found by paging GetProperties until a short page.
 
-    Capped at `max_pages` so a huge property list cannot make the customer page hang;
-    `complete` is False when the cap stopped the scan, and the page says so.
+    Capped at `max_pages` pages of `page_size` (PROPERTY_SCAN_MAX_PAGES and
+    PROPERTY_SCAN_PAGE by default) so a huge property list cannot make the customer page
+    hang; `complete` is False when the cap stopped the scan, and the page says so.
     """
+    page_size = page_size or PROPERTY_SCAN_PAGE
+    max_pages = max_pages or PROPERTY_SCAN_MAX_PAGES
     found: list[Property] = []
     scanned = 0
     for page in range(max_pages):
@@ -192,13 +195,14 @@ def customer_properties(
     return PropertyScan(properties=found, complete=False, scanned=scanned)
 
 
-def property_page(*, client: RelayClient, number: int, per_page: int = PROPERTIES_PER_PAGE) -> Page[Property]:
+def property_page(*, client: RelayClient, number: int, per_page: int | None = None) -> Page[Property]:
     """One page of properties through relay's limit/offset.
 
     relay tells no total, so we ask for one property more than the page shows: if it
     comes, there is a next page. That way an exactly full last page does not offer a
     "next" that leads to an empty page.
     """
+    per_page = per_page or PROPERTIES_PER_PAGE
     number = max(1, number)
     offset = (number - 1) * per_page
     batch = client.get_properties(limit=per_page + 1, offset=offset)

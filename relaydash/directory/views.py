@@ -5,6 +5,7 @@ Properties are in property_views.py, the property import in import_views.py.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -84,7 +85,7 @@ SORTABLE_COLUMNS = (
 )
 
 
-def _sort_headers(form: CustomerFilterForm, base: str) -> list[dict[str, object]]:
+def _sort_headers(form: CustomerFilterForm, base: str) -> list[dict[str, Any]]:
     """Column headers that sort: each links to its ascending order, or descending when
     it is already ascending, and carries aria-sort for screen readers."""
     current = form.sort_value.value
