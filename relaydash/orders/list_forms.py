@@ -28,6 +28,9 @@ INVALID_CUSTOMER: Final = _("This is not a customer number.")
 DUE_RANGE_REVERSED: Final = _("The end of the due-date range is before its start.")
 UNKNOWN_CUSTOMER: Final = _("Customer %(id)s (not known to relay)")
 
+# The filters behind "More filters", in the order they are shown.
+MORE_FILTERS: Final = ("due_from", "due_to", "customer", "type")
+
 SORT_CHOICE_LABELS: Final[dict[str, Promise]] = {
     SortKey.DUE.value: _("Due date, earliest first"),
     f"-{SortKey.DUE.value}": _("Due date, latest first"),
@@ -90,6 +93,9 @@ class OrderFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "order-%s")
         super().__init__(*args, **kwargs)
+        for name in MORE_FILTERS:
+            # With JavaScript a change here updates the results at once (hx-trigger).
+            self.fields[name].widget.attrs["class"] = "order-filter__control"
         self.set_choices(customers=(), types=())
 
     def clean(self) -> dict[str, Any]:
@@ -139,7 +145,7 @@ class OrderFilterForm(forms.Form):
     def more_fields(self) -> list[forms.BoundField]:
         """The filters behind "More filters" (search is always visible; status, overdue
         and sort are the tabs and the sort select next to the results)."""
-        return [self[name] for name in ("due_from", "due_to", "customer", "type")]
+        return [self[name] for name in MORE_FILTERS]
 
     def invalid_fields(self) -> list[tuple[str, list[str]]]:
         """(field label, messages) of every field whose value was ignored."""
