@@ -213,6 +213,16 @@ def test_sort_both_directions(seeded: RelayClient, backoffice: Client, sort: str
     assert len(set(present)) > 1
 
 
+def test_sorting_by_created_or_updated_shows_that_time_in_the_rows(
+    seeded: RelayClient, backoffice: Client
+) -> None:
+    by_updated = get(backoffice, "/orders/?sort=-updated").content.decode()
+    assert by_updated.count('<span class="order-row__when"> · updated ') == len(seeded.get_orders())
+    by_created = get(backoffice, "/orders/?sort=created").content.decode()
+    assert by_created.count('<span class="order-row__when"> · created ') == len(seeded.get_orders())
+    assert "order-row__when" not in get(backoffice, "/orders/").content.decode()
+
+
 def test_sort_header_links_toggle_direction(seeded: RelayClient, backoffice: Client) -> None:
     page = get(backoffice, "/orders/?sort=title").content.decode()
     assert 'aria-sort="ascending"' in page
