@@ -247,6 +247,12 @@ class CustomerFilterForm(forms.Form):
 # --- Properties --------------------------------------------------------------------
 
 
+INTERNAL_ID_NOT_SHOWN = _(
+    "relay does not show the internal id it has stored, so this field starts empty. "
+    "Enter it again to keep it: saving with an empty field may remove it."
+)
+
+
 class PropertyForm(BackOfficeForm):
     """CreateProperties' item fields; the address is an AddressForm beside it."""
 
@@ -262,8 +268,12 @@ class PropertyForm(BackOfficeForm):
     internal_id = forms.CharField(label=_("Internal id"), max_length=100, required=False)
     external_id = forms.CharField(label=_("External id"), max_length=100, required=False)
 
-    def __init__(self, *args: Any, customers: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, customers: Sequence[tuple[int, str]] = (), editing: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["internal_id"].help_text = INTERNAL_ID_NOT_SHOWN
         field = self.fields["customer_id"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("— no customer —")), *[(str(pk), name) for pk, name in customers]]

@@ -44,7 +44,7 @@ from relaydash.directory.importing import API_COLUMNS, ParsedFile
 from relaydash.relay.client import RelayClient
 from relaydash.relay.errors import NotFound, RelayError, ValidationFailed
 from relaydash.relay.records import PropertyInput
-from relaydash.web import relay_error_message
+from relaydash.web import RELAY_REJECTED, relay_error_message
 
 BATCH_SIZE: Final = 100
 CHUNK_SIZE: Final = 500
@@ -302,7 +302,8 @@ def _send_batch(
             middle = len(batch) // 2
             job.queue[0:0] = [batch[:middle], batch[middle:]]
             return
-        _finish(job, rows, echoed=None, message=relay_error_message(error))
+        # relay's own words name the problem ("property 999 not found").
+        _finish(job, rows, echoed=None, message=str(RELAY_REJECTED % {"message": error.message}))
     except RelayError as error:
         _finish(job, rows, echoed=None, message=str(BATCH_FAILED % {"reason": relay_error_message(error)}))
     else:

@@ -141,7 +141,9 @@ def _property_form(request: HtmxHttpRequest, *, property_id: int | None) -> Http
     preselected = request.GET.get("customer", "")
     current = existing.customer_id if existing else (int(preselected) if preselected.isdigit() else None)
     initial = _property_initial(existing) if existing else {"customer_id": str(current) if current else ""}
-    form = PropertyForm(data, initial=initial, customers=_customer_choices(customers, current))
+    form = PropertyForm(
+        data, initial=initial, customers=_customer_choices(customers, current), editing=existing is not None
+    )
     address_form = AddressForm(
         data, prefix="address", initial=AddressForm.initial_from(existing.address if existing else None)
     )
