@@ -1,0 +1,131 @@
+"""Fault injection for the sandbox: make the next requests fail or stall on purpose.
+
+This exists for tests, and for the later fault-injection work: the relay client must
+survive a relay that answers 500, 503 or 429, sends a body that is not JSON, or takes
+longer than the client's timeout, and the only honest way to test that is over real
+HTTP against a server that misbehaves on cue. Nothing in the sandbox calls these
+functions by itself; with no rule queued every request is served normally.
+
+The state is process-global and guarded by a lock, because tests run the sandbox in
+pytest-django's `live_server` thread while the test thread queues faults. Rules are
+consumed in the order they were queued; a rule with `operation=None` matches any
+operation. Views consult the rules after authentication, so a request without a valid
+key still gets its 401.
+
+    faults.fail_next(status=503, count=2, operation="GetOrders")
+    faults.delay_next(seconds=5, operation="PatchOrder")
+    faults.clear()
+"""
+
+import json
+import threading
+from dataclasses import dataclass
+
+# relay's operation names, as the API reference and relay-api.md spell them.
+OPERATIONS: frozenset[str] = frozenset(
+    {
+        "CreateAddress",
+        "CreateCustomer",
+        "GetCustomers",
+        "CreateProperties",
+        "GetProperties",
+        "GetProperty",
+        "GetOrders",
+        "GetOrder",
+        "PatchOrder",
+        "GetOrderComments",
+        "CreateOrderComment",
+        "CreateOrderField",
+    }
+)
+
+
+@dataclass
+class _Failure:
+    operation: str | None
+    remaining: int
+    status: int
+    body: bytes
+
+
+@dataclass
+class _Delay:
+    operation: str | None
+    remaining: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Injected:
+    """What the view must do for one request: wait `delay` seconds, then answer with
+    `status` and `body` instead of serving it (when `status` is not None)."""
+
+    delay: float = 0.0
+    status: int | None = None
+    body: bytes = b""
+
+
+_lock = threading.Lock()
+_failures: list[_Failure] = []
+_delays: list[_Delay] = []
+
+
+def _check(operation: str | None, count: int) -> None:
+    if operation is not None and operation not in OPERATIONS:
+        raise ValueError(f"unknown relay operation {operation!r}; expected one of {sorted(OPERATIONS)}")
+    if count < 1:
+        raise ValueError("count must be at least 1")
+
+
+def fail_next(
+    *, status: int = 500, count: int = 1, operation: str | None = None, body: bytes | None = None
+) -> None:
+    """Answer the next `count` matching requests with `status` and `body`.
+
+    Without `body` the answer is relay's usual `{"message": ...}` JSON; pass raw bytes
+    (e.g. b"<html>") to test a client against a body that is not what it expects.
+    """
+    _check(operation, count)
+    if not 100 <= status <= 599:
+        raise ValueError("status must be an HTTP status code (100-599)")
+    if body is None:
+        body = json.dumps({"message": f"injected fault: HTTP {status}"}).encode()
+    with _lock:
+        _failures.append(_Failure(operation, count, status, body))
+
+
+def delay_next(*, seconds: float, count: int = 1, operation: str | None = None) -> None:
+    """Make the next `count` matching requests wait `seconds` before they are served
+    (or fail, when a failure is queued for them too)."""
+    _check(operation, count)
+    if seconds < 0:
+        raise ValueError("seconds must not be negative")
+    with _lock:
+        _delays.append(_Delay(operation, count, float(seconds)))
+
+
+def clear() -> None:
+    """Forget every queued fault (tests call this in teardown)."""
+    with _lock:
+        _failures.clear()
+        _delays.clear()
+
+
+def take(operation: str) -> Injected:
+    """Consume the first matching delay and failure for one request of `operation`."""
+    with _lock:
+        delay = 0.0
+        for rule in _delays:
+            if rule.operation in (None, operation):
+                delay = rule.seconds
+                rule.remaining -= 1
+                if rule.remaining == 0:
+                    _delays.remove(rule)
+                break
+        for failure in _failures:
+            if failure.operation in (None, operation):
+                failure.remaining -= 1
+                if failure.remaining == 0:
+                    _failures.remove(failure)
+                return Injected(delay, failure.status, failure.body)
+    return Injected(delay)
