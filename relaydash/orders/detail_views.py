@@ -1,23 +1,418 @@
-"""Order detail views (being built)."""
+"""The order detail page and its actions: status, due date, internal id, address,
+comments and fields.
 
-from django.http import HttpRequest, HttpResponse
+Each action is a real form that POSTs here and redirects back (works without
+JavaScript) and, with htmx, swaps only its own part of the page. A failed action comes
+back in its form with what the user entered and a specific message: 422 when the input
+was refused (by the form or by relay), 503 when relay is unreachable, 404 when the order
+is gone, 409 when someone else changed the order meanwhile (nothing is overwritten).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from relaydash.accounts.permissions import Action, require, user_can
+from relaydash.accounts.selectors import audit_entries_for_order
+from relaydash.orders import services
+from relaydash.orders.detail_selectors import (
+    OrderDetail,
+    order_comments_get,
+    order_detail_get,
+    order_fields_get,
+    with_order,
+)
+from relaydash.orders.forms import (
+    PATCH_FORMS,
+    CommentForm,
+    OrderFieldForm,
+    PatchPart,
+    SeenMixin,
+    order_from_seen,
+    patch_form_for,
+    sign_seen,
+)
+from relaydash.orders.services import OrderChanged, order_changes
+from relaydash.orders.status import status_label
+from relaydash.relay.client import MAX_COMMENT_BYTES, MAX_COMMENT_FILES, get_client
+from relaydash.relay.errors import NotFound, RelayError, Unavailable, ValidationFailed
+from relaydash.relay.records import Comment, Order
+from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message
+
+TEMPLATE: Final = "orders/order_detail.html"
+POLL_SECONDS: Final = 30
+# Marks a 4xx/5xx answer whose body is the form to swap in (order-detail.js lets htmx
+# swap those; other error pages are not swapped into a form).
+FORM_ANSWER_HEADER: Final = "X-Relaydash-Form"
+
+STATUS_SAVED = _("Status changed to “%(status)s”.")
+DUE_DATE_SAVED = _("Due date saved.")
+INTERNAL_ID_SAVED = _("Internal ID saved.")
+ADDRESS_SAVED = _("Address saved.")
+NOTHING_CHANGED = _("Nothing to save: the order already has this value.")
+ORDER_CHANGED = _(
+    "Someone changed this order while you had it open, so your change was not saved. "
+    "Check what changed, then apply your change again or leave the order as it is now."
+)
+ORDER_CHANGED_ELSEWHERE = _("Details of the order that this page does not edit changed.")
+COMMENT_POSTED = _("Comment posted. The property manager can read it.")
+FILES_CHOOSE_AGAIN = _("Your files were not sent. Please choose them again before you retry.")
+FIELD_ADDED = _("Field “%(name)s” added.")
+ORDER_GONE = _("relay does not know this order (any more). It may have been deleted.")
+SAVED_NOT_SHOWN = _("relay could not be asked for the updated list; reload the page to see it.")
+ONE_PART_AT_A_TIME = _("Change one part of the order at a time.")
+
+_SAVED: Final = {
+    PatchPart.DUE_DATE: DUE_DATE_SAVED,
+    PatchPart.INTERNAL_ID: INTERNAL_ID_SAVED,
+    PatchPart.ADDRESS: ADDRESS_SAVED,
+}
+# Where each part sits on the page, for the redirect after a POST without JavaScript.
+ANCHORS: Final = {
+    PatchPart.STATUS: "order-status",
+    PatchPart.DUE_DATE: "order-due_date",
+    PatchPart.INTERNAL_ID: "order-internal_id",
+    PatchPart.ADDRESS: "order-address",
+    "comment": "comments",
+    "field": "fields",
+}
 
 
-def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    return HttpResponse("order detail")
+def error_status(error: RelayError) -> int:
+    """The HTTP status a form answers with for a relay failure."""
+    if isinstance(error, ValidationFailed):
+        return 422
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Unavailable):
+        return 503
+    return 502
 
 
-def order_patch(request: HttpRequest, order_id: int) -> HttpResponse:
-    return HttpResponse("order patch")
+def _error_message(error: RelayError) -> str:
+    return str(ORDER_GONE) if isinstance(error, NotFound) else relay_error_message(error)
 
 
-def order_comments(request: HttpRequest, order_id: int) -> HttpResponse:
-    return HttpResponse("order comments")
+def _detail_url(order_id: int, anchor: str = "") -> str:
+    url = reverse("orders:detail", args=[order_id])
+    return f"{url}#{anchor}" if anchor else url
 
 
-def order_comment_create(request: HttpRequest, order_id: int) -> HttpResponse:
-    return HttpResponse("order comment")
+def _patch_forms(
+    request: HtmxHttpRequest, order: Order, bound: SeenMixin | None = None
+) -> dict[str, SeenMixin]:
+    """A form per part the user's role may change: `bound` for its part, fresh else."""
+    forms: dict[str, SeenMixin] = {}
+    for part in PatchPart:
+        if user_can(request.user, part.action):
+            keep = bound is not None and bound.part is part
+            forms[part.value] = bound if keep and bound is not None else patch_form_for(part, order)
+    return forms
 
 
-def order_field_create(request: HttpRequest, order_id: int) -> HttpResponse:
-    return HttpResponse("order field")
+def _context(
+    request: HtmxHttpRequest,
+    order_id: int,
+    detail: OrderDetail | None,
+    *,
+    order: Order | None = None,
+    patch_form: SeenMixin | None = None,
+    comment_form: CommentForm | None = None,
+    field_form: OrderFieldForm | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The page's context; the partials use the parts of it they need.
+
+    `detail` is None when relay could not be read. `order` then stands in for the parts
+    (a failed patch shows the order as the user last saw it).
+    """
+    order = detail.order if detail is not None else order
+    context: dict[str, Any] = {
+        "order_id": order_id,
+        "detail": detail,
+        "order": order,
+        "customer": detail.customer if detail else None,
+        "comments": detail.comments if detail else None,
+        "fields": detail.fields if detail else None,
+        "patch_forms": _patch_forms(request, order, patch_form) if order is not None else {},
+        "comment_form": comment_form if comment_form is not None else CommentForm(),
+        "field_form": field_form
+        if field_form is not None
+        else OrderFieldForm(initial={"position": detail.next_field_position if detail else 1}),
+        "max_comment_files": MAX_COMMENT_FILES,
+        "max_comment_bytes": MAX_COMMENT_BYTES,
+        "poll_seconds": POLL_SECONDS,
+        "files_again": FILES_CHOOSE_AGAIN,
+        "audit_entries": audit_entries_for_order(order_id=order_id),
+    }
+    context.update(extra)
+    return context
+
+
+def _form_failed(
+    request: HtmxHttpRequest,
+    order_id: int,
+    partial: str,
+    *,
+    status: int,
+    active_part: str,
+    **context_args: Any,
+) -> TemplateResponse:
+    """A form coming back with what the user entered and why it failed.
+
+    With htmx only the form's part is swapped. Without JavaScript the whole page is
+    shown with that form filled in, or only that form when relay cannot be read.
+    """
+    detail = None
+    if not request.htmx:
+        try:
+            detail = order_detail_get(client=get_client(), order_id=order_id)
+        except RelayError:
+            detail = None
+    context = _context(
+        request, order_id, detail, active_part=active_part, anchor=ANCHORS[active_part], **context_args
+    )
+    response = page_or_partial(request, TEMPLATE, partial, context, status=status)
+    response[FORM_ANSWER_HEADER] = "error"
+    return response
+
+
+@require_GET
+@require(Action.VIEW)
+def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+    try:
+        detail = order_detail_get(client=get_client(), order_id=order_id)
+    except NotFound as error:
+        raise Http404(str(ORDER_GONE)) from error
+    except RelayError as error:
+        context = _context(request, order_id, None, page_error=relay_error_message(error))
+        return TemplateResponse(request, TEMPLATE, context, status=error_status(error))
+    return TemplateResponse(request, TEMPLATE, _context(request, order_id, detail))
+
+
+def _posted_part(request: HtmxHttpRequest) -> PatchPart:
+    """The part a patch changes. Every part whose fields appear in the POST needs its
+    own permission, whatever `part` says: a field worker posting a due date gets 403.
+    ValueError when the POST names no part or several."""
+    posted = {part for part in PatchPart if part.keys & request.POST.keys()}
+    named = request.POST.get("part", "")
+    if named in {part.value for part in PatchPart}:
+        posted.add(PatchPart(named))
+    for part in posted:
+        if not user_can(request.user, part.action):
+            raise PermissionDenied
+    if len(posted) != 1:
+        raise ValueError("a patch changes exactly one part")
+    return posted.pop()
+
+
+@require_POST
+@require(Action.ORDER_STATUS)
+def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+    """PatchOrder for one part, refused with a conflict notice when the order changed
+    since the user loaded it."""
+    try:
+        part = _posted_part(request)
+    except ValueError:
+        return HttpResponseBadRequest(str(ONE_PART_AT_A_TIME))
+    form = PATCH_FORMS[part](request.POST)
+    partial = "patch_result"
+    if not form.is_valid():
+        return _form_failed(
+            request,
+            order_id,
+            partial,
+            status=422,
+            active_part=part.value,
+            order=order_from_seen(form, order_id),
+            patch_form=form,
+        )
+    client = get_client()
+    try:
+        result = services.order_patch(
+            client=client,
+            actor=request.user,
+            order_id=order_id,
+            changes=form.to_patch(),
+            seen_updated_at=form.cleaned_data["seen_updated_at"],
+        )
+    except OrderChanged as changed:
+        current = changed.current
+        # The user's values against the order as it is now: one click applies them.
+        again = {"seen_updated_at": current.updated_at or "", "seen_values": sign_seen(current)}
+        reapply = PATCH_FORMS[part]({**request.POST.dict(), **again})
+        context = _context(
+            request,
+            order_id,
+            with_order(current),
+            active_part=part.value,
+            anchor=ANCHORS[part],
+            conflict=True,
+            conflict_message=ORDER_CHANGED,
+            changed_elsewhere=ORDER_CHANGED_ELSEWHERE,
+            changes=order_changes(seen=form.seen(), current=current),
+            reapply_form=reapply,
+            reapply_value=form.wanted(),
+        )
+        response = page_or_partial(request, TEMPLATE, partial, context, status=409)
+        response[FORM_ANSWER_HEADER] = "conflict"
+        return response
+    except RelayError as error:
+        return _form_failed(
+            request,
+            order_id,
+            partial,
+            status=error_status(error),
+            active_part=part.value,
+            order=order_from_seen(form, order_id),
+            patch_form=form,
+            form_error=_error_message(error),
+        )
+
+    if not result.changed:
+        note = str(NOTHING_CHANGED)
+    elif part is PatchPart.STATUS:
+        note = str(STATUS_SAVED % {"status": status_label(result.order)})
+    else:
+        note = str(_SAVED[part])
+    if not request.htmx:
+        messages.success(request, note)
+        return redirect(_detail_url(order_id, ANCHORS[part]))
+    context = _context(request, order_id, with_order(result.order), active_part=part.value, saved_note=note)
+    response = page_or_partial(request, TEMPLATE, partial, context)
+    response["HX-Trigger"] = "orderPatched"
+    return response
+
+
+@require_GET
+@require(Action.VIEW)
+def order_comments(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+    """Comments newer than `?after=<comment id>`, newest first, for the page's live
+    update. Without htmx this is the detail page's comment section."""
+    if not request.htmx:
+        return HttpResponseRedirect(_detail_url(order_id, "comments"))
+    raw_after = request.GET.get("after", "")
+    after_id = int(raw_after) if raw_after.isascii() and raw_after.isdigit() else None
+    try:
+        comments = order_comments_get(client=get_client(), order_id=order_id, after_id=after_id)
+    except NotFound as error:
+        raise Http404(str(ORDER_GONE)) from error
+    except RelayError as error:
+        # The page keeps what it shows and asks again at the next tick.
+        return HttpResponse(status=error_status(error))
+    context = {"comments": comments, "order_id": order_id}
+    response = page_or_partial(request, TEMPLATE, "comment_items", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@require(Action.ORDER_COMMENT)
+def order_comment_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+    """CreateOrderComment as the signed-in person, with up to 10 files (100 MB)."""
+    form = CommentForm(request.POST, request.FILES)
+    files_lost = bool(request.FILES)
+    partial = "comment_result"
+    if not form.is_valid():
+        return _form_failed(
+            request,
+            order_id,
+            partial,
+            status=422,
+            active_part="comment",
+            comment_form=form,
+            files_lost=files_lost,
+        )
+    client = get_client()
+    try:
+        services.order_comment_create(
+            client=client,
+            actor=request.user,
+            order_id=order_id,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data["attachments"],
+        )
+    except RelayError as error:
+        return _form_failed(
+            request,
+            order_id,
+            partial,
+            status=error_status(error),
+            active_part="comment",
+            comment_form=form,
+            files_lost=files_lost,
+            form_error=_error_message(error),
+        )
+    if not request.htmx:
+        messages.success(request, str(COMMENT_POSTED))
+        return redirect(_detail_url(order_id, "comments"))
+    comments: list[Comment] | None
+    try:
+        comments = order_comments_get(client=client, order_id=order_id)
+    except RelayError:
+        comments = None
+    note = str(COMMENT_POSTED) if comments is not None else f"{COMMENT_POSTED} {SAVED_NOT_SHOWN}"
+    context = _context(request, order_id, None, active_part="comment", saved_note=note, comments=comments)
+    response = page_or_partial(request, TEMPLATE, partial, context)
+    response["HX-Trigger"] = "commentPosted"
+    return response
+
+
+@require_POST
+@require(Action.ORDER_FIELD)
+def order_field_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+    """CreateOrderField at the chosen position (the form suggests the next free one)."""
+    form = OrderFieldForm(request.POST)
+    partial = "field_result"
+    if not form.is_valid():
+        return _form_failed(request, order_id, partial, status=422, active_part="field", field_form=form)
+    client = get_client()
+    data = form.cleaned_data
+    try:
+        services.order_field_create(
+            client=client,
+            actor=request.user,
+            order_id=order_id,
+            name=data["name"],
+            content=data["content"],
+            position=data["position"],
+        )
+    except RelayError as error:
+        return _form_failed(
+            request,
+            order_id,
+            partial,
+            status=error_status(error),
+            active_part="field",
+            field_form=form,
+            form_error=_error_message(error),
+        )
+    note = str(FIELD_ADDED % {"name": data["name"]})
+    if not request.htmx:
+        messages.success(request, note)
+        return redirect(_detail_url(order_id, "fields"))
+    try:
+        fields, next_position = order_fields_get(client=client, order_id=order_id)
+    except RelayError:
+        fields, next_position = None, data["position"] + 1
+    context = _context(
+        request,
+        order_id,
+        None,
+        active_part="field",
+        saved_note=note if fields is not None else f"{note} {SAVED_NOT_SHOWN}",
+        fields=fields,
+        field_form=OrderFieldForm(initial={"position": next_position}),
+    )
+    response = page_or_partial(request, TEMPLATE, partial, context)
+    response["HX-Trigger"] = "fieldAdded"
+    return response

@@ -1,0 +1,133 @@
+"""Reads for the order detail page: one order with what the page shows around it.
+
+The page costs one GetOrder and one GetCustomers (relay has no GetCustomer), never
+GetOrders: that one returns every order with every comment. The two reads run side by
+side, so the page waits for the slower of them, not for both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Final
+
+from relaydash.relay.client import RelayClient
+from relaydash.relay.errors import RelayError
+from relaydash.relay.records import Comment, Customer, Order, OrderField
+
+# Shared by all requests of the process: two reads per page, a few pages at a time.
+_READS: Final = ThreadPoolExecutor(max_workers=8, thread_name_prefix="relay-read")
+_OLDEST: Final = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """Everything the detail page shows about one order.
+
+    `customer_unavailable` is True when GetCustomers failed: the order is still shown,
+    with a note in the customer block, rather than no page at all.
+    """
+
+    order: Order
+    customer: Customer | None
+    customer_unavailable: bool
+    fields: list[OrderField]
+    comments: list[Comment]
+    next_field_position: int
+
+
+def order_detail_get(*, client: RelayClient, order_id: int) -> OrderDetail:
+    """The order (its relay errors propagate: NotFound means a 404 page) with its
+    customer resolved from GetCustomers, fields by position and comments newest first."""
+    customers: Future[list[Customer]] = _READS.submit(client.get_customers)
+    try:
+        order = client.get_order(order_id)
+    except RelayError:
+        # Leave no request running behind the error page.
+        if not customers.cancel():
+            wait([customers])
+        raise
+    customer: Customer | None = None
+    unavailable = False
+    try:
+        customer = customer_for_order(order, customers.result())
+    except RelayError:
+        unavailable = order.customer_id is not None
+    fields = fields_by_position(order.fields)
+    return OrderDetail(
+        order=order,
+        customer=customer,
+        customer_unavailable=unavailable,
+        fields=fields,
+        comments=comments_newest_first(order.comments),
+        next_field_position=next_field_position(fields),
+    )
+
+
+def with_order(order: Order) -> OrderDetail:
+    """An OrderDetail for an order just read again (after a patch or a conflict), to
+    re-render the parts that show it. The customer block is not among them, so
+    GetCustomers is not asked again."""
+    fields = fields_by_position(order.fields)
+    return OrderDetail(
+        order=order,
+        customer=None,
+        customer_unavailable=False,
+        fields=fields,
+        comments=comments_newest_first(order.comments),
+        next_field_position=next_field_position(fields),
+    )
+
+
+def order_fields_get(*, client: RelayClient, order_id: int) -> tuple[list[OrderField], int]:
+    """The order's fields by position and the next free position (after adding one)."""
+    fields = fields_by_position(client.get_order(order_id).fields)
+    return fields, next_field_position(fields)
+
+
+def order_comments_get(*, client: RelayClient, order_id: int, after_id: int | None = None) -> list[Comment]:
+    """The order's comments newest first; with `after_id` only those newer than that
+    comment (all of them when it is unknown: the page skips ones it already shows)."""
+    comments = comments_newest_first(client.get_order_comments(order_id))
+    if after_id is None:
+        return comments
+    for index, comment in enumerate(comments):
+        if comment.id == after_id:
+            return comments[:index]
+    return comments
+
+
+def customer_for_order(order: Order, customers: Iterable[Customer]) -> Customer | None:
+    if order.customer_id is None:
+        return None
+    return next((c for c in customers if c.id == order.customer_id), None)
+
+
+def _position(field: OrderField) -> float:
+    position = field.position
+    return float(position) if isinstance(position, int | float) else math.inf
+
+
+def fields_by_position(fields: Iterable[OrderField]) -> list[OrderField]:
+    """Fields in position order; without a position last, ties by id (creation order)."""
+    return sorted(fields, key=lambda f: (_position(f), f.id if f.id is not None else math.inf))
+
+
+def next_field_position(fields: Sequence[OrderField]) -> int:
+    """One after the highest position in use (1 for an order without fields)."""
+    used = [_position(f) for f in fields if math.isfinite(_position(f))]
+    return math.floor(max(used)) + 1 if used else 1
+
+
+def _created(comment: Comment) -> dt.datetime:
+    created = comment.created
+    return created if isinstance(created, dt.datetime) else _OLDEST
+
+
+def comments_newest_first(comments: Iterable[Comment]) -> list[Comment]:
+    """Newest first by createdAt, then by id (relay's ids grow); a comment whose date
+    does not parse sorts as oldest rather than breaking the page."""
+    return sorted(comments, key=lambda c: (_created(c), c.id if c.id is not None else -1), reverse=True)
