@@ -161,21 +161,19 @@ def customer_names(customers: Iterable[Customer]) -> dict[int, str]:
 
 def search_text(order: Order, customer_name: str) -> str:
     """Everything the free-text search looks at, case-folded once: the order number,
-    title, internal id, type, address, customer name and contact names."""
-    parts: list[str] = [str(order.id or ""), order.title or "", order.internal_id or "", order.type or ""]
-    address = order.address
-    if address is not None:
-        parts.extend(
-            (
-                address.street_address or "",
-                address.postal_code or "",
-                address.locality or "",
-                address.additional_info or "",
-            )
-        )
-    parts.append(customer_name)
-    parts.extend(person.name or "" for person in order.contact_persons)
-    return "\n".join(parts).casefold()
+    title, internal id, type, address, customer name and contact names. (One f-string:
+    this runs for every order on every search, so it avoids intermediate lists.)"""
+    a = order.address
+    place = (
+        f"{a.street_address or ''}\n{a.postal_code or ''}\n{a.locality or ''}\n{a.additional_info or ''}"
+        if a is not None
+        else ""
+    )
+    contacts = "\n".join([p.name for p in order.contact_persons if p.name])
+    return (
+        f"{order.id or ''}\n{order.title or ''}\n{order.internal_id or ''}\n{order.type or ''}\n"
+        f"{place}\n{customer_name}\n{contacts}"
+    ).casefold()
 
 
 def search_terms(q: str) -> list[str]:
