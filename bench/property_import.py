@@ -1,0 +1,208 @@
+"""Bench: the property import of 2,000 rows vs one CreateProperties call with all of them.
+
+The import does more than forward rows: it parses and checks the file, keeps the rows in
+the cache between requests, and sends them in batches of 100 (one CreateProperties and
+one audit entry each), as the progress page drives it. This measures what that costs
+against the cheapest possible way to create the same rows, in the same run:
+
+    .venv/bin/python bench/property_import.py [--rows 2000] [--rounds 5]
+
+1. Starts the project with the sandbox mounted (`manage.py runserver --noreload`, env
+   RELAY_SANDBOX=true DEBUG=true, a temporary SQLite database after migrate and
+   `seed_sandbox --orders 5`) in a subprocess on a free loopback port.
+2. Builds a 2,000-row CSV the way Excel writes it (UTF-8 with BOM, semicolons, German
+   headers), every row valid.
+3. Times, interleaved round by round:
+   (a) the import path in this process, exactly as the views run it: GetCustomers (to
+       check customer ids), parse + validate, keep the job in the cache, confirm, then
+       `run_step` with the htmx step budget until done — batched CreateProperties through
+       RelayClient to the sandbox over HTTP, each batch audited;
+   (b) one CreateProperties call through the same client with the same 2,000 rows.
+4. Prints both medians and their ratio. The browser adds one round trip per step on top
+   of (a); the server-side work is what is measured here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = "bench-sandbox-key"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(env: dict[str, str], port: int, workdir: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    python, manage = sys.executable, str(ROOT / "manage.py")
+    for command in (["migrate", "--verbosity=0"], ["seed_sandbox", "--orders", "5", "--verbosity=0"]):
+        subprocess.run([python, manage, *command], env=env, cwd=ROOT, check=True)
+    log = workdir / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [python, manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return server, log
+
+
+def wait_until_serving(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"the sandbox server did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+
+def build_csv(rows: int, run: int) -> bytes:
+    lines = ["Objektname;Straße;PLZ;Ort;Land;MSC-Nummer;interne ID;externe ID"]
+    for i in range(rows):
+        lines.append(
+            f"Bench {run}-{i:05d};Lindenstraße {i % 200 + 1};{10000 + i % 89999:05d};Berlin;DE;"
+            f"MSC-{i:06d};O-{run}-{i};{40000 + i}"
+        )
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="relaydash-bench-") as tmp:
+        workdir = Path(tmp)
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        env.update(
+            DEBUG="true",
+            SECRET_KEY="bench-only",
+            RELAY_SANDBOX="true",
+            RELAY_SANDBOX_API_KEY=KEY,
+            RELAY_API_KEY=KEY,
+            RELAY_API_URL=f"http://127.0.0.1:{port}/sandbox/api/v1",
+            DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
+            LOG_LEVEL="WARNING",
+        )
+        server, log = start_server(env, port, workdir)
+        try:
+            wait_until_serving(port, server, log)
+            os.environ.update({k: v for k, v in env.items() if k != "PATH"})
+            os.environ["DJANGO_SETTINGS_MODULE"] = "relaydash.settings"
+            sys.path.insert(0, str(ROOT))
+            import django
+
+            django.setup()
+            run(args.rows, args.rounds)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def run(rows: int, rounds: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    from relaydash.directory import import_jobs, importing
+    from relaydash.relay.client import get_client
+
+    client = get_client()
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"email": "bench@example.com"}
+    )
+
+    in_relay = [0.0]
+    send = client.create_properties
+
+    def timed_send(*a: Any, **k: Any) -> Any:
+        # Time spent waiting for relay (the sandbox) inside the import's batches.
+        t = time.perf_counter()
+        try:
+            return send(*a, **k)
+        finally:
+            in_relay[0] += time.perf_counter() - t
+
+    def import_path(data: bytes) -> tuple[float, int, int]:
+        in_relay[0] = 0.0
+        client.create_properties = timed_send  # type: ignore[method-assign]
+        started = time.perf_counter()
+        known = {c.id for c in client.get_customers() if c.id is not None}
+        parsed = importing.parse_import(data, "bench.csv", known_customer_ids=known)
+        job = import_jobs.create_job(parsed=parsed, file_name="bench.csv", user_id=user.pk)
+        import_jobs.start_job(job)
+        steps = 0
+        current: import_jobs.ImportJob | None = job
+        while current is not None and current.state != "done":
+            current = import_jobs.run_step(
+                client=client,
+                actor=user,
+                token=job.token,
+                user_id=user.pk,
+                casavi_account_id=1,
+                seconds=import_jobs.STEP_SECONDS_HTMX,
+            )
+            steps += 1
+        elapsed = time.perf_counter() - started
+        client.create_properties = send  # type: ignore[method-assign]
+        assert current is not None and current.created == len(parsed.rows) and current.failed == 0, current
+        return elapsed, steps, current.calls
+
+    def single_call(data: bytes) -> float:
+        items = [row.payload for row in importing.parse_import(data, "bench.csv").rows if row.payload]
+        started = time.perf_counter()
+        echoed = client.create_properties(items, casavi_account_id=1)
+        elapsed = time.perf_counter() - started
+        assert len(echoed) == len(items)
+        return elapsed
+
+    # Warm-up: imports, connection pool, SQLite pages.
+    single_call(build_csv(50, -1))
+    import_path(build_csv(50, -2))
+
+    imports: list[float] = []
+    singles: list[float] = []
+    own: list[float] = []
+    for r in range(rounds):
+        data_a, data_b = build_csv(rows, 2 * r), build_csv(rows, 2 * r + 1)
+        if r % 2 == 0:
+            elapsed, steps, calls = import_path(data_a)
+            imports.append(elapsed)
+            singles.append(single_call(data_b))
+        else:
+            singles.append(single_call(data_b))
+            elapsed, steps, calls = import_path(data_a)
+            imports.append(elapsed)
+        own.append(imports[-1] - in_relay[0])
+        print(
+            f"round {r + 1}: import {imports[-1]:.2f} s ({steps} steps, {calls} CreateProperties calls, "
+            f"{in_relay[0]:.2f} s of it waiting for relay), single call {singles[-1]:.2f} s"
+        )
+    median_import, median_single = statistics.median(imports), statistics.median(singles)
+    print(f"\n{rows} rows, {rounds} rounds, batches of {import_jobs.BATCH_SIZE}")
+    print(f"import path (parse + validate + batched CreateProperties): median {median_import:.2f} s")
+    print(f"one CreateProperties call with all rows:                  median {median_single:.2f} s")
+    print(f"ratio import / single call: {median_import / median_single:.2f}")
+    share = statistics.median(own)
+    print(f"relaydash's own share of the import (parse, checks, cache, audit): median {share:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
