@@ -112,6 +112,7 @@ class ImportJob(msgspec.Struct, kw_only=True):
     updated: int = 0
     failed: int = 0
     not_sent: int = 0
+    lost: int = 0
     calls: int = 0
     created_at: str = ""
     started_at: str = ""
@@ -123,7 +124,7 @@ class ImportJob(msgspec.Struct, kw_only=True):
 
     @property
     def problems(self) -> int:
-        return self.invalid + self.failed + self.not_sent
+        return self.invalid + self.failed + self.not_sent + self.lost
 
     @property
     def finished(self) -> dt.datetime | None:
@@ -225,16 +226,33 @@ def select_rows(job: ImportJob, *, only_problems: bool) -> list[StoredRow]:
 # --- Running ----------------------------------------------------------------------
 
 
+class ImportExpired(Exception):
+    """The cache no longer holds the job's rows (expired or evicted)."""
+
+
 def start_job(job: ImportJob) -> ImportJob:
-    """Confirm: queue the valid rows in batches. Starting twice changes nothing."""
+    """Confirm: queue the valid rows in batches. Starting twice changes nothing.
+
+    The rows are stored again so their time in the cache starts anew with the sending.
+    Raises ImportExpired when some of them are gone already.
+    """
     if job.state != "preview":
         return job
-    valid = [index for index, row in enumerate(all_rows(job)) if row.payload is not None]
+    chunks = _load_chunks(job, range(_chunk_count(job)))
+    if len(chunks) != _chunk_count(job):
+        raise ImportExpired(job.token)
+    valid = [
+        number * CHUNK_SIZE + position
+        for number, rows in sorted(chunks.items())
+        for position, row in enumerate(rows)
+        if row.payload is not None
+    ]
     job.queue = [valid[i : i + BATCH_SIZE] for i in range(0, len(valid), BATCH_SIZE)]
     job.state = "running" if job.queue else "done"
     job.started_at = timezone.now().isoformat()
     if not job.queue:
         job.finished_at = job.started_at
+    _save_chunks(job.token, chunks)
     _save_job(job)
     return job
 
@@ -283,7 +301,13 @@ def _send_batch(
     actor: services.Actor,
     casavi_account_id: int,
 ) -> None:
-    chunks = _load_chunks(job, sorted({index // CHUNK_SIZE for index in batch}))
+    needed = sorted({index // CHUNK_SIZE for index in batch})
+    chunks = _load_chunks(job, needed)
+    if len(chunks) != len(needed):
+        # The cache dropped these rows (evicted): nothing to send, say so in the report.
+        job.lost += len(batch)
+        job.sent += len(batch)
+        return
     rows = [chunks[index // CHUNK_SIZE][index % CHUNK_SIZE] for index in batch]
     items = [row.payload for row in rows if row.payload is not None]
     job.calls += 1

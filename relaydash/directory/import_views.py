@@ -54,7 +54,7 @@ def _gone(request: HtmxHttpRequest) -> TemplateResponse:
 
 
 def _job_url(job: import_jobs.ImportJob) -> str:
-    return reverse("directory:import_job", args=[job.token])
+    return reverse("directory:property_import_job", args=[job.token])
 
 
 @require_http_methods(["GET", "POST"])
@@ -159,7 +159,10 @@ def import_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
     if job.state == "preview" and job.valid == 0:
         messages.error(request, IMPORT_NOTHING_TO_SEND)
         return HttpResponseRedirect(_job_url(job))
-    import_jobs.start_job(job)
+    try:
+        import_jobs.start_job(job)
+    except import_jobs.ImportExpired:
+        return _gone(request)
     return HttpResponseRedirect(_job_url(job))
 
 

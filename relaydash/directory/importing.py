@@ -46,8 +46,8 @@ ADDRESS_COLUMNS: Final = ("streetAddress", "postalCode", "locality", "country", 
 # Header words people use for each field, besides relay's own name. Compared after
 # `_header_key` (case, spaces, punctuation and umlaut spelling do not matter).
 HEADER_ALIASES: Final[dict[str, tuple[str, ...]]] = {
-    "id": ("id", "propertyId", "Objekt-ID", "Objekt ID", "relay-ID"),
-    "name": ("name", "Objektname", "Objekt", "Bezeichnung", "Liegenschaft"),
+    "id": ("id", "propertyId", "Objekt-ID", "Objekt ID", "Liegenschafts-ID", "relay-ID"),
+    "name": ("name", "Objektname", "Objekt", "Bezeichnung", "Liegenschaft", "Liegenschaftsname"),
     "streetAddress": (
         "streetAddress",
         "street",

@@ -20,14 +20,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         import_views.import_template,
         name="property_import_template",
     ),
-    path("properties/import/<slug:token>/", import_views.import_job, name="import_job"),
-    path("properties/import/<slug:token>/confirm/", import_views.import_confirm, name="import_confirm"),
-    path("properties/import/<slug:token>/step/", import_views.import_step, name="import_step"),
-    path("properties/import/<slug:token>/stop/", import_views.import_stop, name="import_stop"),
+    path("properties/import/<slug:token>/", import_views.import_job, name="property_import_job"),
+    path(
+        "properties/import/<slug:token>/confirm/", import_views.import_confirm, name="property_import_confirm"
+    ),
+    path("properties/import/<slug:token>/step/", import_views.import_step, name="property_import_step"),
+    path("properties/import/<slug:token>/stop/", import_views.import_stop, name="property_import_stop"),
     path(
         "properties/import/<slug:token>/<str:kind>.csv",
         import_views.import_report,
-        name="import_report",
+        name="property_import_report",
     ),
     path("addresses/new/", views.address_create, name="address_create"),
 ]

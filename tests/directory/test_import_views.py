@@ -376,3 +376,33 @@ def test_two_thousand_rows_complete_with_progress_and_per_row_errors(
     assert {int(row[0]) for row in report if row[3] != "created"} == bad
     assert all(row[4] == str(ROW_POSTAL_CODE_DE % {"value": "123"}) for row in report if int(row[0]) in bad)
     assert AuditEntry.objects.filter(operation="CreateProperties").count() == 20
+
+
+def test_rows_the_cache_dropped_are_reported_not_lost_silently(
+    seeded: RelayClient, backoffice: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    monkeypatch.setattr(import_jobs, "CHUNK_SIZE", 100)
+    lines = [HEADER] + [f"Haus {i};Weg {i};10115;Berlin;DE;" for i in range(150)]
+    token = token_of(upload(backoffice, csv_file(*lines)))
+    backoffice.post(f"/properties/import/{token}/confirm/")
+    cache.delete(import_jobs._chunk_key(token, 1))  # evicted while the job runs
+    run_import(backoffice, token, max_steps=50)
+
+    page = text(get(backoffice, f"/properties/import/{token}/"))
+    assert re.search(r"<strong>100</strong> created", page)
+    assert "50 rows were no longer held by relaydash" in page
+    assert len([p for p in all_properties(seeded) if (p.name or "").startswith("Haus ")]) == 100
+
+
+def test_confirming_after_the_rows_expired_says_the_import_is_gone(
+    seeded: RelayClient, backoffice: Client
+) -> None:
+    from django.core.cache import cache
+
+    token = token_of(upload(backoffice, csv_file(*MIXED)))
+    cache.delete(import_jobs._chunk_key(token, 0))
+    response = backoffice.post(f"/properties/import/{token}/confirm/", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert english(IMPORT_NOT_FOUND) in text(response)
