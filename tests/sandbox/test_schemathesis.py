@@ -19,9 +19,11 @@ import pytest
 import schemathesis
 from django.conf import settings
 from django.core.management import call_command
-from hypothesis import HealthCheck
+from hypothesis import HealthCheck, assume
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import ChecksConfig
+from schemathesis.core import NotSet
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -38,6 +40,11 @@ schema = schemathesis.openapi.from_path(SCHEMA_PATH)
 schema.app = application
 # NUL is refused on purpose (no database column can hold it); the document cannot say so.
 schema.config.generation.update(max_examples=30, no_shrink=True, deterministic=True, allow_x00=False)
+# The refusals relay uses. 413 (more than 10 files on a comment: the document's maxItems)
+# is not among schemathesis's defaults.
+schema.config.checks.negative_data_rejection = ChecksConfig.from_dict(
+    {"negative_data_rejection": {"expected-statuses": ["400", "401", "404", "405", "413"]}}
+).negative_data_rejection
 
 CHECKS = [
     not_a_server_error,
@@ -47,6 +54,18 @@ CHECKS = [
     negative_data_rejection,
     positive_data_acceptance,
 ]
+
+
+def encodable(case: schemathesis.Case) -> bool:
+    """Whether schemathesis's WSGI transport can send the case at all.
+
+    A negative case may turn a multipart body into a bare scalar or list (no form can
+    carry that); schemathesis 4.32 hands such a value to werkzeug, which crashes before
+    any request exists. Those cases test nothing about the sandbox, so they are dropped.
+    """
+    if case.media_type != "multipart/form-data":
+        return True
+    return isinstance(case.body, (dict, bytes, str, NotSet))
 
 
 @pytest.fixture
@@ -69,6 +88,7 @@ def demo(db: None) -> Iterator[None]:
     ],
 )
 def test_the_sandbox_honours_its_openapi_document(case: schemathesis.Case, demo: None) -> None:
+    assume(encodable(case))
     case.call_and_validate(
         headers={"Authorization": f"Bearer {settings.RELAY_SANDBOX_API_KEY}"}, checks=CHECKS
     )
