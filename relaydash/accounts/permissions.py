@@ -6,14 +6,17 @@ actions below are the only vocabulary views and templates use, so a role change 
 here and nowhere else.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(StrEnum):
@@ -54,6 +57,45 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+ROLE_LABELS = {
+    Role.VIEWER: pgettext_lazy("role", "Viewer"),
+    Role.FIELD: pgettext_lazy("role", "Field"),
+    Role.BACKOFFICE: pgettext_lazy("role", "Back office"),
+    Role.ADMIN: pgettext_lazy("role", "Administrator"),
+}
+ROLE_DESCRIPTIONS = {
+    Role.VIEWER: _("reads everything"),
+    Role.FIELD: _("also changes an order's status, posts comments and adds order fields"),
+    Role.BACKOFFICE: _(
+        "also changes due dates, internal ids and addresses, and creates customers, properties and addresses"
+    ),
+    Role.ADMIN: _("also reads the audit trail and uses the Django admin"),
+}
+
+# Lowest to highest: when several of a user's groups map to roles, the highest wins.
+ROLE_RANK: tuple[Role, ...] = (Role.VIEWER, Role.FIELD, Role.BACKOFFICE, Role.ADMIN)
+
+
+def actions_for_role(role: Role) -> frozenset[Action]:
+    """What `role` may do. Backoffice sees the audit page only when the company says so
+    (RELAYDASH_AUDIT_FOR_BACKOFFICE): who changed what is often an admin-only question."""
+    actions = ROLE_ACTIONS[role]
+    if role is Role.BACKOFFICE and getattr(settings, "RELAYDASH_AUDIT_FOR_BACKOFFICE", False):
+        return actions | {Action.AUDIT_VIEW}
+    return actions
+
+
+def role_for_groups(*, groups: Iterable[str], role_groups: Iterable[tuple[str, str]]) -> Role | None:
+    """The highest role any of `groups` maps to through `role_groups` ((role, group) pairs).
+
+    Keycloak sends groups as paths ("/relay-field") unless told otherwise, so a leading
+    slash is ignored; nothing else is: "relay-field-old" is not "relay-field".
+    """
+    names = {group.lstrip("/") for group in groups} | set(groups)
+    matched = [Role(role) for role, group in role_groups if group in names]
+    return max(matched, key=ROLE_RANK.index) if matched else None
+
+
 class NoRole(PermissionDenied):
     """Signed in, but no group of the user maps to a role: the "ask your administrator" page."""
 
@@ -75,24 +117,36 @@ def user_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
 
 def user_can(user: AbstractBaseUser | AnonymousUser, action: Action) -> bool:
     role = user_role(user)
-    return role is not None and action in ROLE_ACTIONS[role]
+    return role is not None and action in actions_for_role(role)
 
 
-def require(action: Action) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """View decorator: 403 page unless the signed-in user's role allows `action`."""
+def require[V: Callable[..., HttpResponseBase]](action: Action) -> Callable[[V], V]:
+    """View decorator: 403 page unless the signed-in user's role allows `action`.
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    The wrapped view carries `required_action`, so tests can find every guarded view by
+    walking the URL patterns instead of keeping a list that goes stale.
+    """
+
+    def decorator(view: V) -> V:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if user_role(request.user) is None:
                 raise NoRole
             if not user_can(request.user, action):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        wrapped.required_action = action  # type: ignore[attr-defined]
+        return cast(V, wrapped)
 
     return decorator
+
+
+def role_not_required[V: Callable[..., Any]](view: V) -> V:
+    """Mark a view people without a role may still use (signing out, the no-access page);
+    RoleRequiredMiddleware shows every other page to them as "no access"."""
+    view.role_required = False  # type: ignore[attr-defined]
+    return view
 
 
 class Capabilities:
