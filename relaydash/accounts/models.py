@@ -13,6 +13,9 @@ class Profile(models.Model):
     sub = models.CharField(max_length=255, unique=True, null=True, blank=True)
     role = models.CharField(max_length=20, blank=True)
     groups = models.JSONField(default=list, blank=True)
+    # The provider's short login name (`preferred_username`), for people to recognise.
+    preferred_username = models.CharField(max_length=255, blank=True)
+    # When the provider last confirmed this person (login or session renewal).
     last_login_check = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -23,7 +26,7 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("Audit entries are append-only.")
 
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit entries are append-only.")
 
 
@@ -57,6 +60,9 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_email or '-'} {self.operation} {self.target_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
