@@ -5,11 +5,14 @@ Defaults are safe for production: DEBUG off, no sandbox, no demo SSO provider.
 """
 
 from pathlib import Path
+from typing import cast
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from relaydash.accounts import oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,8 +76,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, answering htmx requests with HX-Redirect.
+    "relaydash.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "relaydash.accounts.middleware.SessionRenewalMiddleware",
+    "relaydash.accounts.middleware.RoleRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -136,6 +142,49 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# Company SSO (OpenID Connect), roles from the provider's groups, the audit trail.
+# How each setting is read: relaydash/accounts/oidc_settings.py; the README shows them
+# for Entra ID, Keycloak, Okta and Google Workspace.
+AUTHENTICATION_BACKENDS = [
+    # First, so Django's test client and the break-glass /admin/ login use it.
+    "django.contrib.auth.backends.ModelBackend",
+    "relaydash.accounts.backends.SubOIDCBackend",
+]
+OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
+# Explicit endpoints win over the discovery document (read lazily, once, from the issuer).
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default=oidc_settings.DEFAULT_SCOPES)
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="")
+OIDC_DEMO_PROVIDER = env.bool("OIDC_DEMO_PROVIDER", default=False)
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int(
+    "OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS", default=oidc_settings.DEFAULT_RENEWAL_SECONDS
+)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of RP-initiated logout
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_authentication_callback"
+oidc_settings.check_sso_settings(
+    issuer=OIDC_ISSUER, client_id=OIDC_RP_CLIENT_ID, debug=DEBUG, demo_provider=OIDC_DEMO_PROVIDER
+)
+cast(list[object], SECURE_CSP["form-action"]).extend(
+    oidc_settings.form_action_origins(OIDC_ISSUER, OIDC_OP_LOGOUT_ENDPOINT)
+)
+
+RELAYDASH_ROLE_GROUPS = oidc_settings.parse_role_groups(
+    env("RELAYDASH_ROLE_GROUPS", default=oidc_settings.DEFAULT_ROLE_GROUPS)
+)
+RELAYDASH_DEFAULT_ROLE = oidc_settings.parse_default_role(env("RELAYDASH_DEFAULT_ROLE", default=""))
+RELAYDASH_AUDIT_FOR_BACKOFFICE = env.bool("RELAYDASH_AUDIT_FOR_BACKOFFICE", default=False)
 
 # Comment uploads: relay takes at most 10 files and 100 MB per comment. Django must let
 # such a request through to the form, which checks count and size itself.

@@ -4,13 +4,16 @@ opt out explicitly with `login_not_required`."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("relaydash.orders.urls")),
     path("", include("relaydash.directory.urls")),
     path("", include("relaydash.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Public: the language switch is also on the login page.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 
