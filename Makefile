@@ -16,7 +16,13 @@ RUN_ENV := DEBUG=true \
 	RELAY_SANDBOX=true \
 	RELAY_SANDBOX_API_KEY=dev-sandbox-key \
 	RELAY_API_KEY=dev-sandbox-key \
-	RELAY_API_URL=http://$(HOST):$(PORT)/sandbox/api/v1
+	RELAY_API_URL=http://$(HOST):$(PORT)/sandbox/api/v1 \
+	OIDC_ISSUER=http://localhost:$(OIDC_PORT) \
+	OIDC_CLIENT_ID=relaydash-demo \
+	OIDC_CLIENT_SECRET=demo-secret \
+	OIDC_DEMO_PROVIDER=true \
+	OIDC_PROVIDER_NAME=Demo-SSO \
+	RELAYDASH_DEFAULT_ROLE=backoffice
 
 .PHONY: run test lint typecheck pytest install install-test python-check gettext-deps browser-deps messages catalogs clean
 

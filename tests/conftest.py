@@ -101,27 +101,18 @@ def _clear_sandbox_faults() -> Iterator[None]:
 
 
 @pytest.fixture
-def sign_in(live_server: Any, make_user: Callable[..., Any], settings: Any) -> Callable[..., Any]:
-    """Sign a Playwright page or browser context in with a role.
+def sign_in(sso_login: Callable[..., Any]) -> Callable[..., Any]:
+    """Sign a Playwright page or browser context in through the real SSO flow.
 
-    `sign_in(page, Role.FIELD)` returns the user. Browser journeys use this one fixture,
-    so how people sign in (the real SSO flow) is decided in one place.
+    `sign_in(page, Role.FIELD)` goes through the demo OpenID Connect provider's form with
+    the groups that give the role, and returns the Django user it created.
     """
+    from tests.sso_fixtures import role_groups_for
 
     def login(target: Any, role: Role | None = Role.BACKOFFICE, *, username: str | None = None) -> Any:
-        user = make_user(role, username=username)
-        client = Client()
-        client.force_login(user)
-        context = getattr(target, "context", target)
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
+        name = username or f"{role or 'norole'}-user"
+        return sso_login(
+            target, role_groups=role_groups_for(role), email=f"{name}@example.com", name="Erika Mustermann"
         )
-        return user
 
     return login
