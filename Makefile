@@ -64,7 +64,7 @@ browser-deps:
 	$(call apt_install,chromium,chromium)
 
 messages: gettext-deps $(VENV)/.installed
-	@$(MANAGE) compilemessages --ignore=.venv --verbosity=0
+	@$(RUN_ENV) $(MANAGE) compilemessages --ignore=.venv --verbosity=0
 
 # Re-extract every translatable string into the German catalogs (then translate them).
 catalogs: gettext-deps $(VENV)/.installed
