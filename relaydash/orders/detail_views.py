@@ -33,6 +33,7 @@ from relaydash.orders.detail_selectors import (
 )
 from relaydash.orders.forms import (
     PATCH_FORMS,
+    SETTABLE_STATUSES,
     CommentForm,
     OrderFieldForm,
     PatchPart,
@@ -42,7 +43,7 @@ from relaydash.orders.forms import (
     sign_seen,
 )
 from relaydash.orders.services import OrderChanged, order_changes
-from relaydash.orders.status import status_label
+from relaydash.orders.status import ORDER_STATUS_LABELS, status_label
 from relaydash.relay.client import MAX_COMMENT_BYTES, MAX_COMMENT_FILES, get_client
 from relaydash.relay.errors import NotFound, RelayError, Unavailable, ValidationFailed
 from relaydash.relay.records import Comment, Order
@@ -50,6 +51,8 @@ from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message
 
 TEMPLATE: Final = "orders/order_detail.html"
 POLL_SECONDS: Final = 30
+STATUS_CHOICES: Final = [(s.value, ORDER_STATUS_LABELS[s]) for s in SETTABLE_STATUSES]
+PATCH_PARTS: Final = frozenset(part.value for part in PatchPart)
 # Marks a 4xx/5xx answer whose body is the form to swap in (order-detail.js lets htmx
 # swap those; other error pages are not swapped into a form).
 FORM_ANSWER_HEADER: Final = "X-Relaydash-Form"
@@ -107,16 +110,20 @@ def _detail_url(order_id: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _patch_forms(
-    request: HtmxHttpRequest, order: Order, bound: SeenMixin | None = None
-) -> dict[str, SeenMixin]:
-    """A form per part the user's role may change: `bound` for its part, fresh else."""
-    forms: dict[str, SeenMixin] = {}
-    for part in PatchPart:
-        if user_can(request.user, part.action):
-            keep = bound is not None and bound.part is part
-            forms[part.value] = bound if keep and bound is not None else patch_form_for(part, order)
-    return forms
+# The parts that open a form on demand ("Change due date", "Add a field"): the page
+# itself renders none of these forms, which keeps it light for everyone.
+EDIT_PARTS: Final = {
+    "due_date": Action.ORDER_DUE_DATE,
+    "internal_id": Action.ORDER_INTERNAL_ID,
+    "address": Action.ORDER_ADDRESS,
+    "field": Action.ORDER_FIELD,
+}
+
+
+def _editing(request: HtmxHttpRequest, part: str) -> str:
+    """`part` when the user may edit it (from ?edit= on the page), else ""."""
+    action = EDIT_PARTS.get(part)
+    return part if action is not None and user_can(request.user, action) else ""
 
 
 def _context(
@@ -128,14 +135,23 @@ def _context(
     patch_form: SeenMixin | None = None,
     comment_form: CommentForm | None = None,
     field_form: OrderFieldForm | None = None,
+    edit_part: str = "",
     **extra: Any,
 ) -> dict[str, Any]:
     """The page's context; the partials use the parts of it they need.
 
     `detail` is None when relay could not be read. `order` then stands in for the parts
-    (a failed patch shows the order as the user last saw it).
+    (a failed patch shows the order as the user last saw it). Forms exist only for a
+    part being edited (`edit_part`) or sent back with errors (`patch_form`, ...).
     """
     order = detail.order if detail is not None else order
+    patch_forms: dict[str, SeenMixin] = {}
+    if patch_form is not None:
+        patch_forms[patch_form.part.value] = patch_form
+    elif order is not None and edit_part in PATCH_PARTS:
+        patch_forms[edit_part] = patch_form_for(PatchPart(edit_part), order)
+    if field_form is None and edit_part == "field":
+        field_form = OrderFieldForm(initial={"position": detail.next_field_position if detail else 1})
     context: dict[str, Any] = {
         "order_id": order_id,
         "detail": detail,
@@ -143,11 +159,12 @@ def _context(
         "customer": detail.customer if detail else None,
         "comments": detail.comments if detail else None,
         "fields": detail.fields if detail else None,
-        "patch_forms": _patch_forms(request, order, patch_form) if order is not None else {},
+        "patch_forms": patch_forms,
+        "status_choices": STATUS_CHOICES,
+        "seen_updated_at": (order.updated_at or "") if order is not None else "",
+        "seen_values": sign_seen(order) if order is not None else "",
         "comment_form": comment_form if comment_form is not None else CommentForm(),
-        "field_form": field_form
-        if field_form is not None
-        else OrderFieldForm(initial={"position": detail.next_field_position if detail else 1}),
+        "field_form": field_form,
         "max_comment_files": MAX_COMMENT_FILES,
         "max_comment_bytes": MAX_COMMENT_BYTES,
         "poll_seconds": POLL_SECONDS,
@@ -196,7 +213,43 @@ def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
     except RelayError as error:
         context = _context(request, order_id, None, page_error=relay_error_message(error))
         return TemplateResponse(request, TEMPLATE, context, status=error_status(error))
-    return TemplateResponse(request, TEMPLATE, _context(request, order_id, detail))
+    edit_part = _editing(request, request.GET.get("edit", ""))
+    return TemplateResponse(request, TEMPLATE, _context(request, order_id, detail, edit_part=edit_part))
+
+
+@require_GET
+@require(Action.VIEW)
+def order_part(request: HtmxHttpRequest, order_id: int, part: str) -> HttpResponse:
+    """One editable part, as a form (`?edit=1`) or as it reads (after "Cancel"), with
+    the order's current values. Without htmx: the page with that part open."""
+    if part not in EDIT_PARTS:
+        raise Http404(str(ORDER_GONE))
+    editing = request.GET.get("edit") == "1"
+    if editing and not _editing(request, part):
+        raise PermissionDenied
+    if not request.htmx:
+        query = f"?edit={part}" if editing else ""
+        return HttpResponseRedirect(f"{reverse('orders:detail', args=[order_id])}{query}#order-{part}")
+    try:
+        detail = order_detail_get(client=get_client(), order_id=order_id, with_customer=False)
+    except NotFound as error:
+        raise Http404(str(ORDER_GONE)) from error
+    except RelayError as error:
+        # order-detail.js shows this sentence next to the link that asked.
+        message = relay_error_message(error)
+        return HttpResponse(message, status=error_status(error), content_type="text/plain; charset=utf-8")
+    context = _context(request, order_id, detail, edit_part=part if editing else "", active_part=part)
+    if editing:
+        _focus_first_field(context["field_form"] if part == "field" else context["patch_forms"][part])
+    else:
+        context["focus_part"] = part
+    return page_or_partial(request, TEMPLATE, "patch_part_any", context)
+
+
+def _focus_first_field(form: Any) -> None:
+    """Land the keyboard in the form that just opened (app.js focuses this mark)."""
+    first = next(field for field in form.fields.values() if not field.widget.is_hidden)
+    first.widget.attrs["data-focus-after-swap"] = ""
 
 
 def _posted_part(request: HtmxHttpRequest) -> PatchPart:
@@ -205,7 +258,7 @@ def _posted_part(request: HtmxHttpRequest) -> PatchPart:
     ValueError when the POST names no part or several."""
     posted = {part for part in PatchPart if part.keys & request.POST.keys()}
     named = request.POST.get("part", "")
-    if named in {part.value for part in PatchPart}:
+    if named in PATCH_PARTS:
         posted.add(PatchPart(named))
     for part in posted:
         if not user_can(request.user, part.action):
@@ -247,6 +300,7 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
         )
     except OrderChanged as changed:
         current = changed.current
+        changes = order_changes(seen=form.seen(), current=current)
         # The user's values against the order as it is now: one click applies them.
         again = {"seen_updated_at": current.updated_at or "", "seen_values": sign_seen(current)}
         reapply = PATCH_FORMS[part]({**request.POST.dict(), **again})
@@ -259,7 +313,8 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             conflict=True,
             conflict_message=ORDER_CHANGED,
             changed_elsewhere=ORDER_CHANGED_ELSEWHERE,
-            changes=order_changes(seen=form.seen(), current=current),
+            changes=changes,
+            changed_parts={change.field for change in changes},
             reapply_form=reapply,
             reapply_value=form.wanted(),
         )

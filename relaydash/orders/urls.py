@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:order_id>/comments/", detail_views.order_comments, name="comments"),
     path("orders/<int:order_id>/comments/new/", detail_views.order_comment_create, name="comment_create"),
     path("orders/<int:order_id>/fields/new/", detail_views.order_field_create, name="field_create"),
+    path("orders/<int:order_id>/parts/<str:part>/", detail_views.order_part, name="part"),
 ]

@@ -36,10 +36,6 @@
     return number + "\u00a0" + units[unit];
   }
 
-  function closestForm(element) {
-    return element instanceof Element ? element.closest("form") : null;
-  }
-
   // --- Error answers are forms to show, not failures to hide ------------------------------
 
   document.addEventListener("htmx:beforeSwap", function (event) {
@@ -50,31 +46,41 @@
     }
   });
 
-  function showSendFailure(form) {
-    if (!form) return;
-    var alert = form.querySelector("[data-send-failure]");
+  // Where a failure is said: in the form that was sent, or in the part whose link asked.
+  function failureHome(element) {
+    if (!(element instanceof Element)) return null;
+    return element.closest("form") || element.closest(".order-part");
+  }
+
+  function showSendFailure(home, text) {
+    if (!home) return;
+    var alert = home.querySelector("[data-send-failure]");
     if (!alert) {
       alert = document.createElement("p");
       alert.className = "alert alert-error";
       alert.setAttribute("role", "alert");
       alert.setAttribute("data-send-failure", "");
       alert.setAttribute("tabindex", "-1");
-      form.insertBefore(alert, form.firstChild);
+      home.insertBefore(alert, home.firstChild);
     }
-    alert.textContent = page.getAttribute("data-msg-send-failed") || "";
+    alert.textContent = text || page.getAttribute("data-msg-send-failed") || "";
     alert.focus();
   }
 
-  function clearSendFailure(form) {
-    var alert = form ? form.querySelector("[data-send-failure]") : null;
+  function clearSendFailure(home) {
+    var alert = home ? home.querySelector("[data-send-failure]") : null;
     if (alert) alert.remove();
   }
 
   document.addEventListener("htmx:sendError", function (event) {
-    showSendFailure(closestForm(event.detail.elt));
+    showSendFailure(failureHome(event.detail.elt));
   });
   document.addEventListener("htmx:responseError", function (event) {
-    showSendFailure(closestForm(event.detail.elt));
+    // A plain-text answer is the server's own sentence (relay unavailable, ...).
+    var xhr = event.detail.xhr;
+    var type = xhr ? xhr.getResponseHeader("Content-Type") || "" : "";
+    var text = type.indexOf("text/plain") === 0 ? xhr.responseText : "";
+    showSendFailure(failureHome(event.detail.elt), text);
   });
 
   // --- Comment files ------------------------------------------------------------------
@@ -288,7 +294,7 @@
         wrap.hidden = false;
       }
     }
-    clearSendFailure(closestForm(form));
+    clearSendFailure(failureHome(form));
   });
 
   document.addEventListener("htmx:xhr:progress", function (event) {

@@ -4,6 +4,7 @@ people, relay failing, the page without JavaScript, live comments, phone and des
 widths and an axe-core scan."""
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from relaydash.accounts.permissions import Role
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import Order, OrderStatus
 from relaydash.sandbox import faults
+from tests.orders.detail_support import fresh_customers  # noqa: F401 (autouse)
 
 pytestmark = pytest.mark.browser
 
@@ -70,12 +72,43 @@ def test_change_due_date(
     order = open_order(seeded)
     sign_in(page, Role.BACKOFFICE)
     visit(page, live_server, order)
-    page.get_by_text("Change due date").click()
-    page.get_by_label("Due date").fill("2027-03-04T10:15")
+    page.get_by_role("link", name="Change due date").click()
+    due = page.get_by_label("Due date")
+    expect(due).to_be_focused()
+    due.fill("2027-03-04T10:15")
     page.get_by_role("button", name="Save due date").click()
     expect(page.locator("#order-due_date [role=status]")).to_have_text("Due date saved.")
     expect(page.locator("#order-due_date")).to_contain_text("03/04/2027 10:15 a.m.")
+    expect(page.get_by_role("link", name="Change due date")).to_be_visible()
     assert seeded.get_order(order.id or 0).due == dt.datetime(2027, 3, 4, 10, 15, tzinfo=BERLIN)
+
+
+def test_change_address_or_cancel(
+    seeded: RelayClient, live_server: Any, page: Page, sign_in: Callable[..., Any]
+) -> None:
+    order = open_order(seeded)
+    sign_in(page, Role.BACKOFFICE)
+    visit(page, live_server, order)
+    page.get_by_role("link", name="Change address").click()
+    street = page.get_by_label("Street and number")
+    expect(street).to_be_focused()
+    street.fill("Irgendwas 1")
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("link", name="Change address")).to_be_focused()
+    assert seeded.get_order(order.id or 0).address == order.address
+    page.get_by_role("link", name="Change address").click()
+    page.get_by_label("Street and number").fill("Kastanienallee 12")
+    page.get_by_label("Postal code").fill("10435")
+    page.get_by_label("City").fill("Berlin")
+    page.get_by_role("button", name="Save address").click()
+    expect(page.locator("#order-address .alert-success")).to_have_text("Address saved.")
+    expect(page.locator("#order-address address")).to_contain_text("Kastanienallee 12")
+    expect(page.get_by_role("link", name="Show on map")).to_have_attribute(
+        "href", re.compile(r"query=Kastanienallee%2012%2C%2010435%20Berlin$")
+    )
+    # The status form was told the new updatedAt: changing the status is no conflict.
+    page.get_by_role("button", name="In progress", exact=True).click()
+    expect(page.locator("#order-head-status")).to_have_text("In progress")
 
 
 def test_comment_with_two_photos(
@@ -130,7 +163,7 @@ def test_add_field(seeded: RelayClient, live_server: Any, page: Page, sign_in: C
     order = next(o for o in seeded.get_orders() if len(o.fields) >= 2)
     sign_in(page, Role.FIELD)
     visit(page, live_server, order)
-    page.get_by_text("Add a field").click()
+    page.get_by_role("link", name="Add a field").click()
     position = page.get_by_label("Position")
     expect(position).to_have_value(str(max(int(f.position or 0) for f in order.fields) + 1))
     page.get_by_label("Name").fill("Schlüssel")
@@ -264,9 +297,10 @@ def test_layout_and_accessibility(
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"detail-{name}.png"), full_page=True)
-    # The disclosures open too, so their forms are scanned as well.
-    for summary in page.locator("details.order-edit > summary").all():
-        summary.click()
+    # The forms that open on demand are scanned as well.
+    for name in ("Change due date", "Change internal ID", "Change address", "Add a field"):
+        page.get_by_role("link", name=name).click()
+        expect(page.get_by_role("link", name=name)).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     violations = Axe().run(page).response["violations"]
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in violations]

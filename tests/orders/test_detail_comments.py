@@ -20,7 +20,15 @@ from relaydash.orders.forms import (
 from relaydash.relay.client import MAX_COMMENT_BYTES, RelayClient
 from relaydash.sandbox import faults
 from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
-from tests.orders.detail_support import HTMX, detail_url, english, get, pick, post
+from tests.orders.detail_support import (
+    HTMX,
+    detail_url,
+    english,
+    fresh_customers,  # noqa: F401 (autouse)
+    get,
+    pick,
+    post,
+)
 
 COMMENT_IDS = re.compile(r'data-comment-id="(\d+)"')
 

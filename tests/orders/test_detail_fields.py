@@ -14,7 +14,14 @@ from relaydash.orders.forms import FIELD_CONTENT_REQUIRED, FIELD_NAME_REQUIRED
 from relaydash.relay.client import RelayClient
 from relaydash.sandbox import faults
 from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
-from tests.orders.detail_support import detail_url, english, get, pick, post
+from tests.orders.detail_support import (
+    detail_url,
+    english,
+    fresh_customers,  # noqa: F401 (autouse)
+    get,
+    pick,
+    post,
+)
 
 FIELD_NAMES = re.compile(r'<span class="order-fields__position">[^<]*</span> ([^<]*)</dt>')
 POSITION_VALUE = re.compile(r'name="position" value="(\d+)"')
@@ -27,13 +34,13 @@ def add(client: Client, order_id: int, data: dict[str, Any], **kwargs: Any) -> A
 def test_position_defaults_to_the_next_free_one(seeded: RelayClient, backoffice: Client) -> None:
     order = pick(seeded, lambda o: len(o.fields) >= 2)
     highest = max(int(f.position or 0) for f in order.fields)
-    page = get(backoffice, detail_url(order.id)).content.decode()
+    page = get(backoffice, f"{detail_url(order.id)}?edit=field").content.decode()
     assert POSITION_VALUE.findall(page) == [str(highest + 1)]
 
 
 def test_order_without_fields_starts_at_one(seeded: RelayClient, backoffice: Client) -> None:
     order = pick(seeded, lambda o: not o.fields)
-    page = get(backoffice, detail_url(order.id)).content.decode()
+    page = get(backoffice, f"{detail_url(order.id)}?edit=field").content.decode()
     assert POSITION_VALUE.findall(page) == ["1"]
     assert "This order has no fields yet." in page
 
@@ -47,7 +54,8 @@ def test_added_field_appears_in_position_order(seeded: RelayClient, client_as: C
     assert response["HX-Trigger"] == "fieldAdded"
     body = response.content.decode()
     assert english(FIELD_ADDED, name="Schlüssel") in body
-    assert body.lstrip().startswith('<form id="field-form"')
+    assert body.lstrip().startswith('<div id="order-field"')
+    assert '<form id="field-form"' in body
     assert '<div id="field-list" class="order-fields" hx-swap-oob="true">' in body
     assert FIELD_NAMES.findall(body) == ["Schlüssel"] + [f.name for f in ordered]
     # The fresh form suggests the next free position again.

@@ -20,7 +20,14 @@ from relaydash.relay.client import RelayClient
 from relaydash.relay.records import OrderFieldInput, OrderStatus
 from relaydash.sandbox import faults
 from relaydash.web import RELAY_UNAVAILABLE
-from tests.orders.detail_support import HTMX, detail_url, english, get, pick
+from tests.orders.detail_support import (
+    HTMX,
+    detail_url,
+    english,
+    fresh_customers,  # noqa: F401 (autouse)
+    get,
+    pick,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 COMMENT_IDS = re.compile(r'data-comment-id="(\d+)"')
@@ -172,11 +179,11 @@ def test_the_page_changes_are_listed(seeded: RelayClient, backoffice: Client) ->
 
 CONTROLS = {
     "status": 'name="part" value="status"',
-    "due_date": 'name="part" value="due_date"',
-    "internal_id": 'name="part" value="internal_id"',
-    "address": 'name="part" value="address"',
+    "due_date": "parts/due_date/?edit=1",
+    "internal_id": "parts/internal_id/?edit=1",
+    "address": "parts/address/?edit=1",
     "comment": 'id="comment-form"',
-    "field": 'id="field-form"',
+    "field": "parts/field/?edit=1",
 }
 
 
@@ -196,6 +203,54 @@ def test_controls_follow_the_role(
     page = get(client_as(role), detail_url(order.id)).content.decode()
     assert {name for name, marker in CONTROLS.items() if marker in page} == visible
     assert html.escape(order.title or "") in page
+
+
+@pytest.mark.parametrize("part", ["due_date", "internal_id", "address", "field"])
+def test_edit_forms_open_on_demand(seeded: RelayClient, backoffice: Client, part: str) -> None:
+    order = seeded.get_orders()[0]
+    page = get(backoffice, detail_url(order.id)).content.decode()
+    assert f'name="part" value="{part}"' not in page and 'id="field-form"' not in page
+    # With htmx the part comes back as a form with the current values, focused.
+    opened = get(backoffice, f"{detail_url(order.id, 'parts/' + part)}?edit=1", **HTMX)
+    assert opened.status_code == 200
+    body = opened.content.decode()
+    assert body.lstrip().startswith(f'<div id="order-{part}"')
+    assert "<form" in body and "data-focus-after-swap" in body
+    # "Cancel" reads it again without the form.
+    closed = get(backoffice, detail_url(order.id, "parts/" + part), **HTMX).content.decode()
+    assert "<form" not in closed and f"parts/{part}/?edit=1" in closed
+    # Without JavaScript the link opens the page with that part's form.
+    plain = get(backoffice, f"{detail_url(order.id, 'parts/' + part)}?edit=1")
+    assert plain.status_code == 302
+    assert plain["Location"] == f"/orders/{order.id}/?edit={part}#order-{part}"
+    page = get(backoffice, plain["Location"]).content.decode()
+    assert "<form" in page[page.index(f'id="order-{part}"') :]
+
+
+def test_current_values_fill_the_opened_form(seeded: RelayClient, backoffice: Client) -> None:
+    order = pick(seeded, lambda o: bool(o.internal_id))
+    body = get(backoffice, f"{detail_url(order.id, 'parts/internal_id')}?edit=1", **HTMX).content.decode()
+    assert f'value="{html.escape(order.internal_id or "")}"' in body
+    assert f'name="seen_updated_at" value="{order.updated_at}"' in body
+
+
+def test_field_worker_cannot_open_back_office_forms(
+    seeded: RelayClient, client_as: Callable[..., Client]
+) -> None:
+    order = seeded.get_orders()[0]
+    field = client_as(Role.FIELD)
+    assert get(field, f"{detail_url(order.id, 'parts/due_date')}?edit=1", **HTMX).status_code == 403
+    page = get(field, f"{detail_url(order.id)}?edit=due_date").content.decode()
+    assert 'name="part" value="due_date"' not in page
+
+
+def test_opening_a_form_while_relay_fails_says_so(seeded: RelayClient, backoffice: Client) -> None:
+    order = seeded.get_orders()[0]
+    faults.fail_next(status=500, operation="GetOrder")
+    response = get(backoffice, f"{detail_url(order.id, 'parts/address')}?edit=1", **HTMX)
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode() == html.unescape(english(RELAY_UNAVAILABLE))
 
 
 def test_no_role_is_refused(seeded: RelayClient, client_as: Callable[..., Client]) -> None:
