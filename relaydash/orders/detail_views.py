@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from relaydash.accounts.permissions import Action, require, user_can
@@ -35,6 +36,7 @@ from relaydash.orders.forms import (
     PATCH_FORMS,
     SETTABLE_STATUSES,
     CommentForm,
+    CommentUploadLimit,
     OrderFieldForm,
     PatchPart,
     SeenMixin,
@@ -370,12 +372,24 @@ def order_comments(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # checked below, once the upload limit is in place (Django's documented way)
 @require_POST
 @require(Action.ORDER_COMMENT)
 def order_comment_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
-    """CreateOrderComment as the signed-in person, with up to 10 files (100 MB)."""
-    form = CommentForm(request.POST, request.FILES)
-    files_lost = bool(request.FILES)
+    """CreateOrderComment as the signed-in person, with up to 10 files (100 MB).
+
+    The upload limit must be installed before anything reads the body, and the CSRF
+    check reads it: so the check runs here, after the limit, not in the middleware.
+    """
+    limit = CommentUploadLimit(request)
+    request.upload_handlers.insert(0, limit)
+    return _comment_create(request, order_id, limit)
+
+
+@csrf_protect
+def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploadLimit) -> HttpResponse:
+    form = CommentForm(request.POST, request.FILES, upload_stopped=limit.stopped)
+    files_lost = bool(request.FILES) or limit.stopped
     partial = "comment_result"
     if not form.is_valid():
         return _form_failed(

@@ -21,6 +21,7 @@ import msgspec
 from django import forms
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.forms.utils import flatatt
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -41,6 +42,10 @@ COMMENT_TOO_MANY_FILES = _(
 )
 COMMENT_TOO_LARGE = _(
     "The files of a comment may be at most %(max)s together; yours are %(total)s. "
+    "Remove some files and send again."
+)
+COMMENT_FILES_OVER_LIMIT = _(
+    "The files of a comment may be at most %(max)s together; yours are more. "
     "Remove some files and send again."
 )
 FIELD_NAME_REQUIRED = _("Please name the field.")
@@ -344,12 +349,39 @@ class CommentForm(DetailForm):
             raise forms.ValidationError(COMMENT_TEXT_REQUIRED)
         return text.strip()
 
+    def __init__(self, *args: Any, upload_stopped: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.upload_stopped = upload_stopped
+
     def clean_attachments(self) -> list[UploadedFile]:
+        if self.upload_stopped:
+            raise forms.ValidationError(COMMENT_FILES_OVER_LIMIT % {"max": filesizeformat(MAX_COMMENT_BYTES)})
         files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
         error = files_limit_error(files)
         if error:
             raise forms.ValidationError(error)
         return files
+
+
+class CommentUploadLimit(FileUploadHandler):
+    """Stops storing a comment's files once they pass relay's 100 MB, so an oversized
+    upload (without the browser's check) cannot fill the disk before the form refuses
+    it. The rest of the body is read and dropped; `stopped` tells the form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.total = 0
+        self.stopped = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.total += len(raw_data)
+        if self.total > MAX_COMMENT_BYTES:
+            self.stopped = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
 
 
 # --- Order fields ---------------------------------------------------------------------

@@ -5,13 +5,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from relaydash.accounts.models import AuditEntry
 from relaydash.accounts.permissions import Role
+from relaydash.orders import forms
 from relaydash.orders.detail_views import COMMENT_POSTED, FILES_CHOOSE_AGAIN, ORDER_GONE
 from relaydash.orders.forms import (
+    COMMENT_FILES_OVER_LIMIT,
     COMMENT_TEXT_REQUIRED,
     COMMENT_TOO_LARGE,
     COMMENT_TOO_MANY_FILES,
@@ -165,6 +168,36 @@ def test_exactly_100_mb_is_fine() -> None:
         "attachments": [_Sized("a.mp4", MAX_COMMENT_BYTES // 2), _Sized("b.mp4", MAX_COMMENT_BYTES // 2)]
     }
     assert CommentForm({"text": "Video"}, files).is_valid()  # type: ignore[arg-type]
+
+
+def test_oversized_upload_is_stopped_while_it_arrives(
+    seeded: RelayClient, backoffice: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the browser's check, the server stops storing files past the limit."""
+    monkeypatch.setattr(forms, "MAX_COMMENT_BYTES", 64 * 1024)
+    order = seeded.get_orders()[0]
+    before = len(seeded.get_order_comments(order.id))
+    big = SimpleUploadedFile("film.mp4", b"x" * (200 * 1024), content_type="video/mp4")
+    response = send(backoffice, order.id, {"text": "Großes Video", "attachments": [big]})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert english(COMMENT_FILES_OVER_LIMIT, max="64.0\xa0KB") in body
+    assert "Großes Video</textarea>" in body
+    assert len(seeded.get_order_comments(order.id)) == before
+
+
+def test_comment_needs_the_csrf_token(seeded: RelayClient, make_user: Callable[..., Any]) -> None:
+    order = seeded.get_orders()[0]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user(Role.FIELD))
+    refused = send(client, order.id, {"text": "Ohne Token"})
+    assert refused.status_code == 403
+    page = get(client, detail_url(order.id)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    sent = send(client, order.id, {"text": "Mit Token", "csrfmiddlewaretoken": token.group(1)})
+    assert sent.status_code == 200
+    assert max(seeded.get_order_comments(order.id), key=lambda c: c.id or 0).text == "Mit Token"
 
 
 def test_empty_comment_is_refused(seeded: RelayClient, backoffice: Client) -> None:

@@ -286,6 +286,10 @@ def test_stale_form_is_not_patched_and_shows_what_changed(seeded: RelayClient, b
     current = seeded.get_order(order.id)
     assert current.status is OrderStatus.IN_PROGRESS
     assert not AuditEntry.objects.filter(target_id=str(order.id)).exists()
+    # The page now shows the order as it is, and its forms know that state.
+    assert 'id="order-due_date" class="order-fact order-part" hx-swap-oob="true"' in body
+    oob = '<div hx-swap-oob="innerHTML:.seen-inputs">'
+    assert f'{oob}<input type="hidden" name="seen_updated_at" value="{current.updated_at}">' in body
 
     # One click applies the user's change against the order as it is now.
     part, hidden = REAPPLY.search(body).groups()  # type: ignore[union-attr]
