@@ -81,6 +81,14 @@ _SAVED: Final = {
     PatchPart.INTERNAL_ID: INTERNAL_ID_SAVED,
     PatchPart.ADDRESS: ADDRESS_SAVED,
 }
+# The parts that open a form on demand ("Change due date", "Add a field"): the page
+# itself renders none of these forms, which keeps it light for everyone.
+EDIT_PARTS: Final = {
+    "due_date": Action.ORDER_DUE_DATE,
+    "internal_id": Action.ORDER_INTERNAL_ID,
+    "address": Action.ORDER_ADDRESS,
+    "field": Action.ORDER_FIELD,
+}
 # Where each part sits on the page, for the redirect after a POST without JavaScript.
 ANCHORS: Final = {
     PatchPart.STATUS: "order-status",
@@ -110,16 +118,6 @@ def _error_message(error: RelayError) -> str:
 def _detail_url(order_id: int, anchor: str = "") -> str:
     url = reverse("orders:detail", args=[order_id])
     return f"{url}#{anchor}" if anchor else url
-
-
-# The parts that open a form on demand ("Change due date", "Add a field"): the page
-# itself renders none of these forms, which keeps it light for everyone.
-EDIT_PARTS: Final = {
-    "due_date": Action.ORDER_DUE_DATE,
-    "internal_id": Action.ORDER_INTERNAL_ID,
-    "address": Action.ORDER_ADDRESS,
-    "field": Action.ORDER_FIELD,
-}
 
 
 def _editing(request: HtmxHttpRequest, part: str) -> str:
