@@ -13,6 +13,6 @@ os.environ.setdefault("RELAY_API_KEY", "test-sandbox-key")
 os.environ.setdefault("RELAY_SANDBOX_API_KEY", "test-sandbox-key")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 
-from relaydash.settings import *  # noqa: E402, F403
+from relaydash.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

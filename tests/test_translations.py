@@ -39,7 +39,8 @@ def test_catalogs_cover_every_translatable_string(tmp_path: Path) -> None:
         else:
             shutil.copy2(source, copy / name)
     catalogs.update(copy)
-    for committed, regenerated in zip(catalogs.catalog_paths(ROOT), catalogs.catalog_paths(copy), strict=True):
+    pairs = zip(catalogs.catalog_paths(ROOT), catalogs.catalog_paths(copy), strict=True)
+    for committed, regenerated in pairs:
         have = {(e.msgctxt, e.msgid) for e in _live_entries(committed)}
         need = {(e.msgctxt, e.msgid) for e in _live_entries(regenerated)}
         missing = sorted(msgid for _, msgid in need - have)
