@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import requests
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import SuspiciousOperation
 from django.db.models import Model
@@ -18,7 +19,12 @@ from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from relaydash.accounts.permissions import Role, user_role
-from relaydash.accounts.provider import provider_endpoints
+from relaydash.accounts.provider import (
+    ProviderUnavailable,
+    TokenExchangeRefused,
+    classify_token_error,
+    provider_endpoints,
+)
 from relaydash.accounts.services import user_sync_from_claims
 
 logger = logging.getLogger("relaydash.accounts.sso")
@@ -52,7 +58,15 @@ class SubOIDCBackend(OIDCAuthenticationBackend):
         self.OIDC_OP_USER_ENDPOINT = endpoints.userinfo_endpoint
         self.OIDC_OP_JWKS_ENDPOINT = endpoints.jwks_uri
         self.issuer = endpoints.issuer
-        user: AbstractBaseUser | None = super().authenticate(request, **kwargs)
+        # mozilla-django-oidc talks to the provider with requests; its failures become the
+        # provider errors the callback view turns into pages, so no view handles requests.
+        try:
+            user: AbstractBaseUser | None = super().authenticate(request, **kwargs)
+        except requests.HTTPError as error:
+            raise TokenExchangeRefused(classify_token_error(error)) from error
+        except requests.RequestException as error:
+            logger.warning("SSO: provider unreachable during the token exchange: %s", error)
+            raise ProviderUnavailable(str(error)) from error
         return user
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:

@@ -25,11 +25,21 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from relaydash.accounts.errors import SSOProblem
+
 logger = logging.getLogger("relaydash.accounts.sso")
 
 
 class ProviderUnavailable(Exception):
     """The provider's discovery document could not be read (down, timeout, not JSON)."""
+
+
+class TokenExchangeRefused(Exception):
+    """The provider's token endpoint refused the code (expired, reused, wrong client)."""
+
+    def __init__(self, problem: SSOProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 class ProviderMisconfigured(Exception):
@@ -166,3 +176,24 @@ def provider_logout_url(request: HttpRequest) -> str:
         params["id_token_hint"] = id_token
     separator = "&" if "?" in endpoint else "?"
     return f"{endpoint}{separator}{urlencode(params)}"
+
+
+def classify_token_error(error: requests.HTTPError) -> SSOProblem:
+    """The token endpoint's refusal: an expired or reused code, our client setup, or an outage."""
+    response = error.response
+    status = response.status_code if response is not None else 0
+    code = ""
+    if response is not None:
+        try:
+            body: Any = response.json()
+            code = str(body.get("error", "")) if isinstance(body, dict) else ""
+        except ValueError:
+            code = ""
+    logger.warning("SSO: token endpoint answered %s %s", status, code)
+    if status >= 500:
+        return SSOProblem.PROVIDER_DOWN
+    if code == "invalid_grant":
+        return SSOProblem.CODE
+    if code in ("invalid_client", "unauthorized_client") or status == 401:
+        return SSOProblem.CONFIG
+    return SSOProblem.PROVIDER_ERROR if code else SSOProblem.CODE

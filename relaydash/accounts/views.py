@@ -7,10 +7,8 @@ does not verify) ends on a page that says what happened and offers a retry, neve
 
 import logging
 import re
-from typing import Any
 
 import jwt
-import requests
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_not_required
@@ -38,6 +36,7 @@ from relaydash.accounts.permissions import ROLE_LABELS, Action, Role, require, r
 from relaydash.accounts.provider import (
     ProviderMisconfigured,
     ProviderUnavailable,
+    TokenExchangeRefused,
     provider_endpoints,
     provider_logout_url,
     sso_configured,
@@ -130,11 +129,8 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
         except ProviderMisconfigured as error:
             logger.error("SSO configuration: %s", error)
             return sso_problem_response(request, SSOProblem.CONFIG, next_url=next_url)
-        except requests.HTTPError as error:
-            return sso_problem_response(request, _classify_http_error(error), next_url=next_url)
-        except requests.RequestException as error:
-            logger.warning("SSO: provider unreachable during the token exchange: %s", error)
-            return sso_problem_response(request, SSOProblem.PROVIDER_DOWN, next_url=next_url)
+        except TokenExchangeRefused as error:
+            return sso_problem_response(request, error.problem, next_url=next_url)
         except (SuspiciousOperation, jwt.PyJWTError) as error:
             logger.warning("SSO: token rejected: %s", error)
             return sso_problem_response(request, SSOProblem.INVALID_TOKEN, next_url=next_url)
@@ -184,27 +180,6 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
             problem = SSOProblem.PROVIDER_ERROR
         code = error if _ERROR_CODE.match(error) else ""
         return sso_problem_response(request, problem, code=code, next_url=next_url)
-
-
-def _classify_http_error(error: requests.HTTPError) -> SSOProblem:
-    """The token endpoint's refusal: an expired or reused code, our client setup, or an outage."""
-    response = error.response
-    status = response.status_code if response is not None else 0
-    code = ""
-    if response is not None:
-        try:
-            body: Any = response.json()
-            code = str(body.get("error", "")) if isinstance(body, dict) else ""
-        except ValueError:
-            code = ""
-    logger.warning("SSO: token endpoint answered %s %s", status, code)
-    if status >= 500:
-        return SSOProblem.PROVIDER_DOWN
-    if code == "invalid_grant":
-        return SSOProblem.CODE
-    if code in ("invalid_client", "unauthorized_client") or status == 401:
-        return SSOProblem.CONFIG
-    return SSOProblem.PROVIDER_ERROR if code else SSOProblem.CODE
 
 
 @require_POST

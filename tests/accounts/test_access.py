@@ -32,12 +32,12 @@ from relaydash.accounts.permissions import Role
 from relaydash.accounts.provider import (
     ProviderMisconfigured,
     ProviderUnavailable,
+    classify_token_error,
     provider_endpoints,
     provider_logout_url,
     reset_provider_cache,
 )
 from relaydash.accounts.services import groups_from_claims, user_sync_from_claims
-from relaydash.accounts.views import _classify_http_error
 
 pytestmark = pytest.mark.django_db
 
@@ -387,7 +387,7 @@ def _http_error(status: int, body: object) -> requests.HTTPError:
     ],
 )
 def test_token_endpoint_refusals_are_told_apart(status: int, body: object, problem: SSOProblem) -> None:
-    assert _classify_http_error(_http_error(status, body)) is problem
+    assert classify_token_error(_http_error(status, body)) is problem
 
 
 @pytest.mark.parametrize(
