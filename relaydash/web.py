@@ -49,6 +49,18 @@ def relay_error_message(error: RelayError) -> str:
     return str(RELAY_UNAVAILABLE)
 
 
+def relay_error_status(error: RelayError) -> int:
+    """The HTTP status a page or form answers with when relay failed: 422 for refused
+    input, 404 for an unknown record, 503 when relay is unreachable, 502 otherwise."""
+    if isinstance(error, ValidationFailed):
+        return 422
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Unavailable):
+        return 503
+    return 502
+
+
 def wants_partial(request: HttpRequest) -> bool:
     """True for an htmx swap; False for a normal load and for htmx's history restore,
     which must get the whole page (or back/forward would show a bare fragment)."""
@@ -85,16 +97,10 @@ class RelayErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, RelayError):
             return None
-        if isinstance(exception, NotFound):
-            status = 404
-        elif isinstance(exception, Unavailable):
-            status = 503
-        else:
-            status = 502
         response = TemplateResponse(
             request,
             "relay_error.html",
             {"message": relay_error_message(exception), "error": exception},
-            status=status,
+            status=relay_error_status(exception),
         )
         return response.render()

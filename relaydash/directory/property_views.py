@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from relaydash.accounts.permissions import Action, require
 from relaydash.directory import selectors, services
 from relaydash.directory.forms import AddressForm, PropertyForm
-from relaydash.directory.views import FORM_HAS_ERRORS, redirect_after_post, relay_status
+from relaydash.directory.views import FORM_HAS_ERRORS, redirect_after_post
 from relaydash.relay.client import RelayClient, get_client
 from relaydash.relay.errors import RelayError
 from relaydash.relay.records import Customer, Property
-from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message
+from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, relay_error_status
 
 PROPERTY_CREATED = _("Property “%(name)s” was created.")
 PROPERTY_SAVED = _("Property “%(name)s” was saved.")
@@ -51,7 +51,7 @@ def property_list(request: HtmxHttpRequest) -> TemplateResponse:
     except RelayError as error:
         context["relay_error"] = relay_error_message(error)
         return page_or_partial(
-            request, "directory/property_list.html", "results", context, status=relay_status(error)
+            request, "directory/property_list.html", "results", context, status=relay_error_status(error)
         )
     customers, _error = _customers_or_error(client)
     names = selectors.customer_names(customers)
@@ -74,7 +74,7 @@ def property_detail(request: HtmxHttpRequest, property_id: int) -> TemplateRespo
             request,
             "directory/property_detail.html",
             {"property": None, "property_id": property_id, "relay_error": relay_error_message(error)},
-            status=relay_status(error),
+            status=relay_error_status(error),
         )
     customer = None
     if prop.customer_id is not None:
@@ -134,7 +134,7 @@ def _property_form(request: HtmxHttpRequest, *, property_id: int | None) -> Http
                 request,
                 "directory/property_detail.html",
                 {"property": None, "property_id": property_id, "relay_error": relay_error_message(error)},
-                status=relay_status(error),
+                status=relay_error_status(error),
             )
     customers, customers_error = _customers_or_error(client)
     data = request.POST if request.method == "POST" else None
@@ -171,7 +171,7 @@ def _property_form(request: HtmxHttpRequest, *, property_id: int | None) -> Http
     except RelayError as error:
         context["relay_error"] = relay_error_message(error)
         return page_or_partial(
-            request, "directory/property_form.html", "form", context, status=relay_status(error)
+            request, "directory/property_form.html", "form", context, status=relay_error_status(error)
         )
     text = PROPERTY_SAVED if property_id is not None else PROPERTY_CREATED
     messages.success(request, text % {"name": item.name})

@@ -21,9 +21,15 @@ from relaydash.directory import exports, selectors, services
 from relaydash.directory.forms import AddressForm, CustomerFilterForm, CustomerForm
 from relaydash.directory.templatetags.directory_tags import customer_status
 from relaydash.relay.client import get_client
-from relaydash.relay.errors import NotFound, RelayError, Unavailable, ValidationFailed
+from relaydash.relay.errors import RelayError
 from relaydash.relay.records import Customer
-from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, wants_partial
+from relaydash.web import (
+    HtmxHttpRequest,
+    page_or_partial,
+    relay_error_message,
+    relay_error_status,
+    wants_partial,
+)
 
 CUSTOMER_CREATED = _("Customer “%(name)s” was created.")
 CUSTOMER_CREATED_FIND = _(
@@ -34,17 +40,6 @@ CUSTOMER_NOT_FOUND = _("relay has no customer with id %(id)s.")
 FORM_HAS_ERRORS = _("Please correct the marked fields.")
 BACK_TO_CUSTOMERS = _("Back to the customers")
 ADDRESS_CREATED = _("Address created in relay with id %(id)s.")
-
-
-def relay_status(error: RelayError) -> int:
-    """The HTTP status a page answers with when relay failed."""
-    if isinstance(error, ValidationFailed):
-        return 422
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, Unavailable):
-        return 503
-    return 502
 
 
 def not_found(request: HtmxHttpRequest, message: str, *, back_url: str, back_label: str) -> TemplateResponse:
@@ -143,7 +138,7 @@ def customer_list(request: HtmxHttpRequest) -> TemplateResponse:
         "oob": wants_partial(request),
         "focus_results": bool(request.htmx) and request.htmx.trigger != "customer-filter",
     }
-    status = relay_status(error) if error else 200
+    status = relay_error_status(error) if error else 200
     return page_or_partial(request, "directory/customer_list.html", "results", context, status=status)
 
 
@@ -156,7 +151,10 @@ def customer_export(request: HtmxHttpRequest) -> HttpResponse:
         customers = get_client().get_customers()
     except RelayError as error:
         return TemplateResponse(
-            request, "relay_error.html", {"message": relay_error_message(error)}, status=relay_status(error)
+            request,
+            "relay_error.html",
+            {"message": relay_error_message(error)},
+            status=relay_error_status(error),
         )
     statuses = [(s, s) for s in selectors.customer_statuses(customers)]
     form = CustomerFilterForm(request.GET, statuses=statuses)
@@ -187,7 +185,7 @@ def customer_detail(request: HtmxHttpRequest, customer_id: int) -> TemplateRespo
             request,
             "directory/customer_detail.html",
             {"customer": None, "customer_id": customer_id, "relay_error": relay_error_message(error)},
-            status=relay_status(error),
+            status=relay_error_status(error),
         )
     if customer is None:
         return not_found(
@@ -235,7 +233,7 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
     except RelayError as error:
         context["relay_error"] = relay_error_message(error)
         return page_or_partial(
-            request, "directory/customer_form.html", "form", context, status=relay_status(error)
+            request, "directory/customer_form.html", "form", context, status=relay_error_status(error)
         )
     echoed_id = created.customer.id
     if customer.id is None and echoed_id is not None and echoed_id.isdigit():
@@ -274,7 +272,7 @@ def address_create(request: HtmxHttpRequest) -> HttpResponse:
     except RelayError as error:
         context["relay_error"] = relay_error_message(error)
         return page_or_partial(
-            request, "directory/address_form.html", "form", context, status=relay_status(error)
+            request, "directory/address_form.html", "form", context, status=relay_error_status(error)
         )
     messages.success(request, ADDRESS_CREATED % {"id": address_id})
     return redirect_after_post(

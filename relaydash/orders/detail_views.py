@@ -47,9 +47,9 @@ from relaydash.orders.forms import (
 from relaydash.orders.services import OrderChanged, order_changes
 from relaydash.orders.status import ORDER_STATUS_LABELS, status_label
 from relaydash.relay.client import MAX_COMMENT_BYTES, MAX_COMMENT_FILES, get_client
-from relaydash.relay.errors import NotFound, RelayError, Unavailable, ValidationFailed
+from relaydash.relay.errors import NotFound, RelayError
 from relaydash.relay.records import Comment, Order
-from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message
+from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, relay_error_status
 
 TEMPLATE: Final = "orders/order_detail.html"
 POLL_SECONDS: Final = 30
@@ -98,17 +98,6 @@ ANCHORS: Final = {
     "comment": "comments",
     "field": "fields",
 }
-
-
-def error_status(error: RelayError) -> int:
-    """The HTTP status a form answers with for a relay failure."""
-    if isinstance(error, ValidationFailed):
-        return 422
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, Unavailable):
-        return 503
-    return 502
 
 
 def _error_message(error: RelayError) -> str:
@@ -212,7 +201,7 @@ def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
         raise Http404(str(ORDER_GONE)) from error
     except RelayError as error:
         context = _context(request, order_id, None, page_error=relay_error_message(error))
-        return TemplateResponse(request, TEMPLATE, context, status=error_status(error))
+        return TemplateResponse(request, TEMPLATE, context, status=relay_error_status(error))
     edit_part = _editing(request, request.GET.get("edit", ""))
     return TemplateResponse(request, TEMPLATE, _context(request, order_id, detail, edit_part=edit_part))
 
@@ -237,7 +226,9 @@ def order_part(request: HtmxHttpRequest, order_id: int, part: str) -> HttpRespon
     except RelayError as error:
         # order-detail.js shows this sentence next to the link that asked.
         message = relay_error_message(error)
-        return HttpResponse(message, status=error_status(error), content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            message, status=relay_error_status(error), content_type="text/plain; charset=utf-8"
+        )
     context = _context(request, order_id, detail, edit_part=part if editing else "", active_part=part)
     if editing:
         _focus_first_field(context["field_form"] if part == "field" else context["patch_forms"][part])
@@ -326,7 +317,7 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             request,
             order_id,
             partial,
-            status=error_status(error),
+            status=relay_error_status(error),
             active_part=part.value,
             order=order_from_seen(form, order_id),
             patch_form=form,
@@ -363,7 +354,7 @@ def order_comments(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
         raise Http404(str(ORDER_GONE)) from error
     except RelayError as error:
         # The page keeps what it shows and asks again at the next tick.
-        return HttpResponse(status=error_status(error))
+        return HttpResponse(status=relay_error_status(error))
     context = {"comments": comments, "order_id": order_id}
     response = page_or_partial(request, TEMPLATE, "comment_items", context)
     response["Cache-Control"] = "no-store"
@@ -413,7 +404,7 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
             request,
             order_id,
             partial,
-            status=error_status(error),
+            status=relay_error_status(error),
             active_part="comment",
             comment_form=form,
             files_lost=files_lost,
@@ -458,7 +449,7 @@ def order_field_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             request,
             order_id,
             partial,
-            status=error_status(error),
+            status=relay_error_status(error),
             active_part="field",
             field_form=form,
             form_error=_error_message(error),
