@@ -66,6 +66,8 @@ def test_create_a_customer_connected_to_casavi_and_find_it_in_the_list(
     shot(page, "customer-detail-1280")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
+    # Type only once the list page has loaded: its deferred scripts wire up the search.
+    page.wait_for_url(re.compile(r"/customers/$"))
     page.get_by_label("Search").fill("seeblick")
     page.wait_for_url(re.compile(r"q=seeblick"))
     expect(page.locator("#customer-results tbody tr")).to_have_count(1)
