@@ -7,9 +7,9 @@ MultipartEncoder instead. This measures that, for real:
 
     .venv/bin/python bench/comment_upload_memory.py
 
-1. Starts the project with the sandbox mounted (`manage.py runserver --noreload`, env
-   RELAY_SANDBOX=true DEBUG=true, a temporary SQLite database after migrate and
-   `seed_sandbox --orders 5`) in a subprocess on a free loopback port.
+1. Starts the project with the sandbox mounted (bench/_server.py: gunicorn gthread, DEBUG
+   on, a temporary SQLite database after migrate and `seed_sandbox --orders 5`) in a
+   subprocess on a free loopback port.
 2. Writes 10 temporary files totalling just under 100 MiB.
 3. Warms the client up (one read, one small comment), then resets this process's peak
    RSS (/proc/self/clear_refs "5"; if that is refused, the growth of VmHWM is reported),
@@ -25,8 +25,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,12 +32,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
+from _server import API_KEY, ROOT, project_server
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -47,7 +45,6 @@ from relaydash.relay.client import MAX_COMMENT_BYTES, MAX_COMMENT_FILES, RelayCl
 from relaydash.relay.records import UploadFile  # noqa: E402
 
 TARGET_MB = 30.0
-KEY = "bench-sandbox-key"
 MiB = 1024 * 1024
 
 
@@ -65,47 +62,6 @@ def reset_peak() -> bool:
     except OSError:
         return False
     return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(workdir: Path, port: int) -> tuple[subprocess.Popen[bytes], Path]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(
-        DEBUG="true",
-        RELAY_SANDBOX="true",
-        RELAY_SANDBOX_API_KEY=KEY,
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
-    )
-    python, manage = sys.executable, str(ROOT / "manage.py")
-    for command in (["migrate", "--verbosity=0"], ["seed_sandbox", "--orders", "5", "--verbosity=0"]):
-        subprocess.run([python, manage, *command], env=env, cwd=ROOT, check=True)
-    log = workdir / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [python, manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    return server, log
-
-
-def wait_until_serving(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"the sandbox server did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
 
 
 def measure(upload: Callable[[], int]) -> tuple[int, float, float, bool]:
@@ -126,7 +82,7 @@ def naive_upload(url: str, order_id: int, paths: list[Path]) -> int:
     try:
         response = requests.post(
             f"{url}/orders/{order_id}/comments",
-            headers={"Authorization": f"Bearer {KEY}"},
+            headers={"Authorization": f"Bearer {API_KEY}"},
             data={"text": "naive", "authorName": "bench"},
             files=[
                 ("files", (p.name, h, "application/octet-stream"))
@@ -167,49 +123,40 @@ def main() -> None:
     )
     args = parser.parse_args()
     naive_growth: float | None = None
-    with tempfile.TemporaryDirectory(prefix="relaydash-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="relaydash-bench-") as tmp,
+        project_server(orders=5, seed=42, debug=True) as server,
+    ):
         workdir = Path(tmp)
-        port = free_port()
-        server, log = start_server(workdir, port)
-        try:
-            url = f"http://127.0.0.1:{port}/sandbox/api/v1"
-            client = RelayClient(base_url=url, api_key=KEY, retries=0)
-            wait_until_serving(port, server, log)
-            paths = make_files(workdir)
-            total = sum(p.stat().st_size for p in paths)
-            order_id = client.get_orders()[0].id
-            assert order_id is not None
+        url = server.relay_url
+        client = RelayClient(base_url=url, api_key=server.api_key, retries=0)
+        paths = make_files(workdir)
+        total = sum(p.stat().st_size for p in paths)
+        order_id = client.get_orders()[0].id
+        assert order_id is not None
 
-            # Warm-up: the same code path with a tiny file, so imports and pools are not
-            # counted as growth.
-            tiny = UploadFile(name="warmup.txt", stream=io.BytesIO(b"warm-up"), size=7)
-            client.create_order_comment(order_id, text="warm-up", author_name="bench", files=[tiny])
+        # Warm-up: the same code path with a tiny file, so imports and pools are not
+        # counted as growth.
+        tiny = UploadFile(name="warmup.txt", stream=io.BytesIO(b"warm-up"), size=7)
+        client.create_order_comment(order_id, text="warm-up", author_name="bench", files=[tiny])
 
-            streams = [p.open("rb") for p in paths]
-            files = [
-                UploadFile(
-                    name=p.name, stream=s, size=p.stat().st_size, content_type="application/octet-stream"
-                )
-                for p, s in zip(paths, streams, strict=True)
-            ]
-            comment_id, growth_mb, elapsed, peak_reset = measure(
-                lambda: client.create_order_comment(
-                    order_id, text="Bench: 10 Dateien", author_name="bench", files=files
-                )
+        streams = [p.open("rb") for p in paths]
+        files = [
+            UploadFile(name=p.name, stream=s, size=p.stat().st_size, content_type="application/octet-stream")
+            for p, s in zip(paths, streams, strict=True)
+        ]
+        comment_id, growth_mb, elapsed, peak_reset = measure(
+            lambda: client.create_order_comment(
+                order_id, text="Bench: 10 Dateien", author_name="bench", files=files
             )
-            for s in streams:
-                s.close()
-            if args.naive and peak_reset:
-                _, naive_growth, _, _ = measure(lambda: naive_upload(url, order_id, paths))
+        )
+        for s in streams:
+            s.close()
+        if args.naive and peak_reset:
+            _, naive_growth, _, _ = measure(lambda: naive_upload(url, order_id, paths))
 
-            comment = next(c for c in client.get_order_comments(order_id) if c.id == comment_id)
-            attachments = len(comment.attachments)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        comment = next(c for c in client.get_order_comments(order_id) if c.id == comment_id)
+        attachments = len(comment.attachments)
 
     rate = total / MiB / elapsed
     print(f"upload: {len(files)} files, {total / MiB:.1f} MiB in {elapsed:.1f} s ({rate:.0f} MiB/s)")

@@ -10,12 +10,14 @@ measured in the same run against the same server.
     .venv/bin/python bench/detail_page.py --relay-latency-ms 30
 
 What it does: seeds the sandbox relay with N orders in a temporary SQLite database,
-serves the project with gunicorn (2 workers × 8 threads) in a subprocess with DEBUG off
-(as in production) whose RELAY_API_URL points at its own sandbox, signs a back-office
-user in (a session made in the same database), then times, interleaved round by round,
-(a) GET /sandbox/api/v1/orders/<id> with the Bearer key and (b) GET /orders/<id>/ with
-the session cookie. A few warm-up rounds are not counted. Prints both medians, the
-ratio and a verdict against 1.5. Exit status 1 when over the target.
+serves the project with gunicorn (2 workers × 8 threads, bench/_server.py) in a subprocess
+with DEBUG off (as in production) whose RELAY_API_URL points at its own sandbox, signs a
+back-office user in (a session made in the same database), then times, interleaved round
+by round, (a) GET /sandbox/api/v1/orders/<id> with the Bearer key and (b) GET /orders/<id>/
+with the session cookie. A few warm-up rounds are not counted. Prints both medians, the
+ratio and a verdict against 1.5. Exit status 1 when over the target. (Not runserver: its
+keep-alive answers stall ~40 ms whenever a connection is reused quickly, which is what
+the page's relay client does, so it would measure the development server, not the page.)
 
 It also times (c) a signed-in request that reaches no relay and renders nothing (the
 comments URL without htmx, a redirect): the floor every signed-in page pays for session,
@@ -30,44 +32,15 @@ from __future__ import annotations
 
 import argparse
 import http.server
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import requests
+from _server import free_port, project_server
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
 TARGET_RATIO = 1.5
-API_KEY = "bench-sandbox-key"
 WARM_UP = 5
-# The production server (requirements.txt), as relaydash is deployed. Not runserver: its
-# keep-alive answers stall ~40 ms (Nagle against delayed ACK on loopback) whenever a
-# connection is reused quickly, which is what the page's relay client does, so it would
-# measure the development server instead of the page.
-GUNICORN = ["--worker-class", "gthread", "--workers", "2", "--threads", "8", "--log-level", "warning"]
-
-SESSION_SNIPPET = """
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.db import SessionStore
-from relaydash.accounts.models import Profile
-user = get_user_model().objects.create_user(
-    username="bench", email="bench@example.com", first_name="Bench", last_name="Mark"
-)
-Profile.objects.create(user=user, sub="sub-bench", role="backoffice")
-session = SessionStore()
-session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-session.create()
-print(session.session_key)
-"""
 
 # An order in the middle of the table with comments, fields and contacts: a typical page.
 PICK_SNIPPET = """
@@ -77,32 +50,6 @@ rows = Order.objects.annotate(c=Count("comments", distinct=True), f=Count("field
 middle = Order.objects.count() // 2
 print(rows.filter(id__gte=middle, c__gte=2, f__gte=1).order_by("id").values_list("id", flat=True)[0])
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return result.stdout
-
-
-def wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("the server exited before it was ready")
-        try:
-            requests.get(f"{base}/sandbox/api/v1/customers", timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit("the server did not come up")
 
 
 def timed(session: requests.Session, url: str, *, expect: int = 200) -> float:
@@ -171,67 +118,41 @@ def main() -> int:
     parser.add_argument("--relay-latency-ms", type=float, default=0.0, help="relay round trip (default 0)")
     args = parser.parse_args()
 
+    # The proxy must know the server's address before the server starts (RELAY_API_URL).
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     relay = start_proxy(base, args.relay_latency_ms) if args.relay_latency_ms else base
-    with tempfile.TemporaryDirectory(prefix="relaydash-bench-") as tmp:
-        env = {
-            **os.environ,
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "RELAY_SANDBOX": "true",
-            "RELAY_SANDBOX_ALLOW_WITHOUT_DEBUG_I_KNOW_THIS_IS_FAKE": "true",
-            "RELAY_SANDBOX_API_KEY": API_KEY,
-            "RELAY_API_KEY": API_KEY,
-            "RELAY_API_URL": f"{relay}/sandbox/api/v1",
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "LOG_LEVEL": "WARNING",
-        }
-        manage(env, "migrate", "--verbosity=0")
-        print(manage(env, "seed_sandbox", f"--orders={args.orders}", "--seed=11").strip())
-        session_key = manage(env, "shell", "--no-imports", "-c", SESSION_SNIPPET).strip().splitlines()[-1]
-        order_id = args.order or int(manage(env, "shell", "--no-imports", "-c", PICK_SNIPPET).strip())
+    with project_server(
+        orders=args.orders,
+        seed=11,
+        port=port,
+        extra_env={"RELAY_API_URL": f"{relay}/sandbox/api/v1"},
+    ) as server:
+        print(server.seeded)
+        raw = server.api_session()
+        page = server.signed_in_session()
+        order_id = args.order or int(server.run_manage("shell", "--no-imports", "-c", PICK_SNIPPET).strip())
+        raw_url, page_url = f"{server.relay_url}/orders/{order_id}", f"{base}/orders/{order_id}/"
+        floor_url = f"{base}/orders/{order_id}/comments/"
 
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "relaydash.wsgi", "--bind", f"127.0.0.1:{port}", *GUNICORN],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_until_up(base, server)
-            raw = requests.Session()
-            raw.headers["Authorization"] = f"Bearer {API_KEY}"
-            page = requests.Session()
-            page.cookies.set("sessionid", session_key)
-            raw_url, page_url = f"{relay}/sandbox/api/v1/orders/{order_id}", f"{base}/orders/{order_id}/"
-            floor_url = f"{base}/orders/{order_id}/comments/"
+        size = len(raw.get(raw_url, timeout=60).content)
+        body = page.get(page_url, timeout=60)
+        if body.status_code != 200 or 'id="comment-list"' not in body.text:
+            raise SystemExit(f"the detail page did not render: HTTP {body.status_code}")
+        comments = body.text.count('class="timeline__item"')
+        page_kb = len(body.content) / 1e3
+        print(f"order {order_id}: GetOrder {size / 1e3:.1f} kB; page {page_kb:.0f} kB, {comments} comments")
 
-            size = len(raw.get(raw_url, timeout=60).content)
-            body = page.get(page_url, timeout=60)
-            if body.status_code != 200 or 'id="comment-list"' not in body.text:
-                raise SystemExit(f"the detail page did not render: HTTP {body.status_code}")
-            comments = body.text.count('class="timeline__item"')
-            page_kb = len(body.content) / 1e3
-            print(
-                f"order {order_id}: GetOrder {size / 1e3:.1f} kB; page {page_kb:.0f} kB, {comments} comments"
-            )
-
-            for _ in range(WARM_UP):
-                timed(raw, raw_url)
-                timed(page, page_url)
-            raw_times: list[float] = []
-            page_times: list[float] = []
-            floor_times: list[float] = []
-            for _ in range(args.rounds):
-                raw_times.append(timed(raw, raw_url))
-                page_times.append(timed(page, page_url))
-                floor_times.append(timed(page, floor_url, expect=302))
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        for _ in range(WARM_UP):
+            timed(raw, raw_url)
+            timed(page, page_url)
+        raw_times: list[float] = []
+        page_times: list[float] = []
+        floor_times: list[float] = []
+        for _ in range(args.rounds):
+            raw_times.append(timed(raw, raw_url))
+            page_times.append(timed(page, page_url))
+            floor_times.append(timed(page, floor_url, expect=302))
 
     raw_median = statistics.median(raw_times)
     page_median = statistics.median(page_times)
