@@ -9,7 +9,7 @@ the same server.
 
 What it does: seeds the sandbox relay with N orders in a temporary SQLite database,
 serves the project in a subprocess whose RELAY_API_URL points at its own sandbox
-(bench/_server.py: gunicorn gthread, as deployed; DEBUG on, as this bench has always run),
+(bench/_server.py: gunicorn gthread and DEBUG off, as deployed),
 signs a back-office user in (a session made in the same database), then times, interleaved
 round by round, (a) GET /sandbox/api/v1/orders with the Bearer key and (b) GET of a
 filtered list page with the session cookie. Prints both medians, the ratio and a verdict
@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("--url", default="/orders/?status=OPEN&q=heizung&sort=-due")
     args = parser.parse_args()
 
-    with project_server(orders=args.orders, seed=11, debug=True) as server:
+    with project_server(orders=args.orders, seed=11) as server:
         print(server.seeded)
         raw = server.api_session()
         page = server.signed_in_session()
