@@ -18,6 +18,6 @@ from relaydash.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Tests serve static files from the finders, as `make run` does; no collectstatic needed.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]  # Django accepts None: nothing collected
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
