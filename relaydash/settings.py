@@ -48,6 +48,12 @@ RELAY_TIMEOUT_CONNECT = env.float("RELAY_TIMEOUT_CONNECT", default=3.05)
 RELAY_TIMEOUT_READ = env.float("RELAY_TIMEOUT_READ", default=30.0)
 RELAY_TIMEOUT_UPLOAD = env.float("RELAY_TIMEOUT_UPLOAD", default=300.0)
 RELAY_RETRIES = env.int("RELAY_RETRIES", default=2)
+# How old a kept relay answer a page may show, in seconds (0: always ask relay). Answers
+# are kept in the default cache (CACHE_URL: Redis when several app servers run, so they
+# share them); every write through relaydash marks what it changed, checks before a write
+# always ask relay, and the browser's reload button always reads relay anew.
+RELAY_CACHE_ORDER_SECONDS = env.float("RELAY_CACHE_ORDER_SECONDS", default=30.0)
+RELAY_CACHE_CUSTOMERS_SECONDS = env.float("RELAY_CACHE_CUSTOMERS_SECONDS", default=60.0)
 # relay's casavi account id, needed by CreateProperties.
 RELAY_CASAVI_ACCOUNT_ID = env.int("RELAY_CASAVI_ACCOUNT_ID", default=1)
 

@@ -36,6 +36,16 @@ RELAY_NOT_FOUND = _("relay does not know this record (any more).")
 RELAY_REJECTED = _("relay rejected the input: %(message)s")
 
 
+def reload_requested(request: HttpRequest) -> bool:
+    """True when the person pressed reload: the browser then sends `Cache-Control:
+    max-age=0` (or `no-cache` for a hard reload). Pages answer it with relay's current
+    data instead of a kept answer, so reloading always shows what relay has now."""
+    value = request.headers.get("Cache-Control", "").lower()
+    directives = {part.strip().replace(" ", "") for part in value.split(",")}
+    pragma = request.headers.get("Pragma", "").lower()
+    return bool(directives & {"no-cache", "max-age=0", "no-store"}) or "no-cache" in pragma
+
+
 def relay_error_message(error: RelayError) -> str:
     """The sentence a person sees for a relay failure: what happened and what to do."""
     if isinstance(error, ValidationFailed):

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -87,6 +88,13 @@ def client_as(make_user: Callable[..., Any]) -> Callable[..., Client]:
 @pytest.fixture
 def backoffice(client_as: Callable[..., Client]) -> Client:
     return client_as(Role.BACKOFFICE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with no kept relay answers: the sandbox is seeded anew with the
+    same ids, and the live server and the process's cache outlive a test."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -2,20 +2,20 @@
 
 The page costs one GetOrder and one GetCustomers (relay has no GetCustomer), never
 GetOrders: that one returns every order with every comment. The two reads run side by
-side, so the page waits for the slower of them, not for both, and the customer list is
-kept for a minute, so most views cost GetOrder alone.
+side, so the page waits for the slower of them, not for both, and both answers are kept
+for a short while (relaydash.relay.cache), so repeated views cost no relay call.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Final
+
+from django.conf import settings
 
 from relaydash.relay.client import RelayClient
 from relaydash.relay.errors import RelayError
@@ -42,19 +42,28 @@ class OrderDetail:
     next_field_position: int
 
 
-def order_detail_get(*, client: RelayClient, order_id: int, with_customer: bool = True) -> OrderDetail:
+def order_detail_get(
+    *, client: RelayClient, order_id: int, with_customer: bool = True, fresh: bool = False
+) -> OrderDetail:
     """The order (its relay errors propagate: NotFound means a 404 page) with its
     customer resolved from GetCustomers, fields by position and comments newest first.
 
-    The customer list is read beside GetOrder (or taken from the short-lived cache);
-    when it fails the page still shows the order, with a note in the customer block.
+    Answers relay gave a moment ago are good enough for showing the page
+    (RELAY_CACHE_ORDER_SECONDS, RELAY_CACHE_CUSTOMERS_SECONDS): opening an edit form,
+    the redirect after a save or going back to the order costs no relay call. `fresh`
+    (the user pressed reload) asks relay for both. Checks before a write never come
+    through here: they always ask relay.
+
+    The customer list is read beside GetOrder; when it fails the page still shows the
+    order, with a note in the customer block.
     """
+    order_age = 0.0 if fresh else float(settings.RELAY_CACHE_ORDER_SECONDS)
+    customers_age = 0.0 if fresh else float(settings.RELAY_CACHE_CUSTOMERS_SECONDS)
     customers: Future[list[Customer]] | None = None
     if with_customer:
-        cached = _cached_customers(client)
-        customers = _READS.submit(_read_customers, client) if cached is None else _done(cached)
+        customers = _READS.submit(client.get_customers, max_age=customers_age)
     try:
-        order = client.get_order(order_id)
+        order = client.get_order(order_id, max_age=order_age)
     except RelayError:
         # Leave no request running behind the error page.
         if customers is not None and not customers.cancel():
@@ -76,41 +85,6 @@ def order_detail_get(*, client: RelayClient, order_id: int, with_customer: bool 
         comments=comments_newest_first(order.comments),
         next_field_position=next_field_position(fields),
     )
-
-
-# GetCustomers answers with every customer, and the detail page needs one of them on
-# every view. Customers change rarely (the directory), so the list is kept for a minute
-# per relay (base URL): the page then costs one relay read instead of two.
-CUSTOMERS_TTL: Final = 60.0
-_customers: dict[str, tuple[float, list[Customer]]] = {}
-_customers_lock = threading.Lock()
-
-
-def _cached_customers(client: RelayClient) -> list[Customer] | None:
-    with _customers_lock:
-        hit = _customers.get(client.base_url)
-    if hit is None or time.monotonic() - hit[0] > CUSTOMERS_TTL:
-        return None
-    return hit[1]
-
-
-def _read_customers(client: RelayClient) -> list[Customer]:
-    customers = client.get_customers()
-    with _customers_lock:
-        _customers[client.base_url] = (time.monotonic(), customers)
-    return customers
-
-
-def forget_customers() -> None:
-    """Drop the kept customer list (a customer was just created or changed)."""
-    with _customers_lock:
-        _customers.clear()
-
-
-def _done(value: list[Customer]) -> Future[list[Customer]]:
-    future: Future[list[Customer]] = Future()
-    future.set_result(value)
-    return future
 
 
 def with_order(order: Order) -> OrderDetail:

@@ -49,7 +49,13 @@ from relaydash.orders.status import ORDER_STATUS_LABELS, status_label
 from relaydash.relay.client import MAX_COMMENT_BYTES, MAX_COMMENT_FILES, get_client
 from relaydash.relay.errors import NotFound, RelayError
 from relaydash.relay.records import Comment, Order
-from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, relay_error_status
+from relaydash.web import (
+    HtmxHttpRequest,
+    page_or_partial,
+    relay_error_message,
+    relay_error_status,
+    reload_requested,
+)
 
 TEMPLATE: Final = "orders/order_detail.html"
 POLL_SECONDS: Final = 30
@@ -196,7 +202,7 @@ def _form_failed(
 @require(Action.VIEW)
 def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
     try:
-        detail = order_detail_get(client=get_client(), order_id=order_id)
+        detail = order_detail_get(client=get_client(), order_id=order_id, fresh=reload_requested(request))
     except NotFound as error:
         raise Http404(str(ORDER_GONE)) from error
     except RelayError as error:

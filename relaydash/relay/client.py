@@ -14,18 +14,21 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Final, NoReturn
 from urllib.parse import quote
 
 import msgspec
 import requests
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from requests_toolbelt import MultipartEncoder
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
+from .cache import CUSTOMERS_TOPIC, ReadCache, order_topic
 from .errors import BadResponse, NotFound, RelayError, Unauthorized, Unavailable, ValidationFailed
 from .records import (
     AddressInput,
@@ -238,6 +241,12 @@ class RelayClient:
     `upload_timeout` as its read timeout, since up to 100 MB go out before relay answers.
     Redirects are not followed: requests would turn a redirected POST into a GET; a 3xx
     from relay is reported as BadResponse.
+
+    Kept answers: with a `cache` (relaydash.relay.cache.ReadCache), GetOrder and
+    GetCustomers take a `max_age`: an answer read at most that many seconds ago (and after
+    the last write to the same order or customer list) is served from the cache. The
+    default 0 always asks relay; every answer read is kept for the next caller, and every
+    write through this client marks what it changed.
     """
 
     def __init__(
@@ -251,8 +260,10 @@ class RelayClient:
         retries: int = 2,
         backoff: float = 0.3,
         session: requests.Session | None = None,
+        cache: ReadCache | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.cache = cache
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.upload_timeout = upload_timeout
@@ -287,13 +298,13 @@ class RelayClient:
         """CreateCustomer; with `casavi_account_id` the customer is connected to that
         casavi tenant, without it the customer exists in relay only. relay echoes both."""
         body = CustomerCreated(customer=customer, casavi_account_id=casavi_account_id)
-        response = self._call("CreateCustomer", json=_ENCODER.encode(body))
+        with self._writing(CUSTOMERS_TOPIC):
+            response = self._call("CreateCustomer", json=_ENCODER.encode(body))
         return self._decode("CreateCustomer", _DECODE_CUSTOMER_CREATED, response)
 
-    def get_customers(self) -> list[Customer]:
-        """GetCustomers: `{"customers": [...]}`."""
-        response = self._call("GetCustomers")
-        return self._decode("GetCustomers", _DECODE_CUSTOMERS, response).customers
+    def get_customers(self, *, max_age: float = 0.0) -> list[Customer]:
+        """GetCustomers: `{"customers": [...]}`. `max_age`: see the class docstring."""
+        return self._read_kept("GetCustomers", CUSTOMERS_TOPIC, _DECODE_CUSTOMERS, max_age=max_age).customers
 
     def create_properties(
         self, properties: Sequence[PropertyInput], *, casavi_account_id: int
@@ -324,9 +335,11 @@ class RelayClient:
         response = self._call("GetOrders")
         return self._decode("GetOrders", _DECODE_ORDERS, response)
 
-    def get_order(self, order_id: int) -> Order:
-        response = self._call("GetOrder", ids={"orderId": order_id})
-        return self._decode("GetOrder", _DECODE_ORDER, response)
+    def get_order(self, order_id: int, *, max_age: float = 0.0) -> Order:
+        """GetOrder. `max_age`: see the class docstring; checks before a write keep the
+        default 0, so they always see relay's current order."""
+        ids = {"orderId": order_id}
+        return self._read_kept("GetOrder", order_topic(order_id), _DECODE_ORDER, max_age=max_age, ids=ids)
 
     def patch_order(self, order_id: int, patch: OrderPatch) -> None:
         """PatchOrder: only the fields set on `patch` are sent (and changed).
@@ -337,7 +350,8 @@ class RelayClient:
         """
         if isinstance(patch.due_date, dt.datetime) and timezone.is_naive(patch.due_date):
             patch = msgspec.structs.replace(patch, due_date=timezone.make_aware(patch.due_date))
-        self._call("PatchOrder", ids={"orderId": order_id}, json=_ENCODER.encode(patch))
+        with self._writing(order_topic(order_id)):
+            self._call("PatchOrder", ids={"orderId": order_id}, json=_ENCODER.encode(patch))
 
     def get_order_comments(self, order_id: int) -> list[Comment]:
         """GetOrderComments: a bare array."""
@@ -358,19 +372,58 @@ class RelayClient:
         fields: list[tuple[str, Any]] = [("text", text), ("authorName", author_name)]
         fields += [("files", (f.name, f.stream, f.content_type)) for f in files]
         encoder = MultipartEncoder(fields=fields)
-        response = self._call(
-            "CreateOrderComment",
-            ids={"orderId": order_id},
-            data=encoder,
-            headers={"Content-Type": encoder.content_type},
-            read_timeout=self.upload_timeout,
-        )
+        with self._writing(order_topic(order_id)):
+            response = self._call(
+                "CreateOrderComment",
+                ids={"orderId": order_id},
+                data=encoder,
+                headers={"Content-Type": encoder.content_type},
+                read_timeout=self.upload_timeout,
+            )
         return self._decode("CreateOrderComment", _DECODE_CREATED, response).id
 
     def create_order_field(self, field: OrderFieldInput) -> OrderFieldInput:
         """CreateOrderField: relay echoes the field."""
-        response = self._call("CreateOrderField", json=_ENCODER.encode(field))
+        with self._writing(order_topic(field.order_id)):
+            response = self._call("CreateOrderField", json=_ENCODER.encode(field))
         return self._decode("CreateOrderField", _DECODE_FIELD, response)
+
+    # --- Kept answers -------------------------------------------------------------------
+
+    def _read_kept[T](
+        self,
+        operation: str,
+        topic: str,
+        decoder: msgspec.json.Decoder[T],
+        *,
+        max_age: float,
+        ids: Mapping[str, object] | None = None,
+    ) -> T:
+        """A read served from the cache when allowed and available, else from relay (and
+        then kept). A kept body that no longer decodes is read from relay again."""
+        if self.cache is None:
+            return self._decode(operation, decoder, self._call(operation, ids=ids))
+        body = self.cache.get(topic, max_age=max_age)
+        if body is not None:
+            try:
+                return self._decode_body(operation, decoder, body, status=200)
+            except BadResponse:
+                logger.warning("relay cache: the kept %s answer does not decode; asking relay", operation)
+        started = self.cache.clock()
+        response = self._call(operation, ids=ids)
+        value = self._decode(operation, decoder, response)
+        self.cache.put(topic, response.content, started=started)
+        return value
+
+    @contextmanager
+    def _writing(self, topic: str) -> Iterator[None]:
+        """Around a write: afterwards (also when it failed: it may have taken effect) no
+        answer about `topic` read before it is served from the cache."""
+        try:
+            yield
+        finally:
+            if self.cache is not None:
+                self.cache.written(topic)
 
     # --- Transport ----------------------------------------------------------------------
 
@@ -486,7 +539,12 @@ class RelayClient:
         and null read the same (an empty tuple for lists, None otherwise). A required
         field that is null still fails.
         """
-        content = response.content
+        return RelayClient._decode_body(operation, decoder, response.content, status=response.status_code)
+
+    @staticmethod
+    def _decode_body[T](
+        operation: str, decoder: msgspec.json.Decoder[T], content: bytes, *, status: int
+    ) -> T:
         try:
             return decoder.decode(content)
         except msgspec.ValidationError as exc:
@@ -494,7 +552,7 @@ class RelayClient:
         except msgspec.DecodeError as exc:  # (ValidationError is a DecodeError: order matters)
             raise BadResponse(
                 f"relay's answer is not JSON: {_short_text(content, 80)!r}",
-                status=response.status_code,
+                status=status,
                 operation=operation,
             ) from exc
         try:
@@ -502,7 +560,7 @@ class RelayClient:
         except msgspec.ValidationError:
             raise BadResponse(
                 f"relay's answer does not have the expected shape ({first_error})",
-                status=response.status_code,
+                status=status,
                 operation=operation,
             ) from first_error
         logger.debug("relay %s: answer had nulls where values belong; read them as missing", operation)
@@ -532,12 +590,13 @@ def get_client() -> RelayClient:
     """The process's RelayClient for the current RELAY_* settings.
 
     One client (one pooled Session) per process and per distinct settings values: pages
-    reuse connections, and a test that points RELAY_API_URL elsewhere gets a client for
-    the new URL instead of a stale one.
+    reuse connections and share kept answers through the default cache, and a test that
+    points RELAY_API_URL elsewhere gets a client for the new URL instead of a stale one.
     """
     url = getattr(settings, "RELAY_API_URL", "")
     if not url:
         raise ImproperlyConfigured("RELAY_API_URL is empty: set it to relay's API base URL.")
+    keep = max(float(settings.RELAY_CACHE_ORDER_SECONDS), float(settings.RELAY_CACHE_CUSTOMERS_SECONDS))
     key = (
         url,
         settings.RELAY_API_KEY,
@@ -545,10 +604,16 @@ def get_client() -> RelayClient:
         float(settings.RELAY_TIMEOUT_READ),
         float(settings.RELAY_TIMEOUT_UPLOAD),
         int(settings.RELAY_RETRIES),
+        keep,
     )
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
+            cache = None
+            if keep > 0:
+                cache = ReadCache(
+                    caches["default"], base_url=url, api_key=settings.RELAY_API_KEY, keep_seconds=keep
+                )
             client = RelayClient(
                 base_url=url,
                 api_key=settings.RELAY_API_KEY,
@@ -556,6 +621,7 @@ def get_client() -> RelayClient:
                 read_timeout=float(settings.RELAY_TIMEOUT_READ),
                 upload_timeout=float(settings.RELAY_TIMEOUT_UPLOAD),
                 retries=int(settings.RELAY_RETRIES),
+                cache=cache,
             )
             _clients[key] = client
             while len(_clients) > _MAX_CLIENTS:

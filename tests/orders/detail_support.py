@@ -4,14 +4,12 @@ through the page's own selectors)."""
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.utils import translation
 
-from relaydash.orders.detail_selectors import forget_customers
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import Order
 
@@ -52,12 +50,3 @@ def seen_of(relay: RelayClient, order_id: int, client: Client) -> dict[str, str]
 
 def detail_url(order_id: int, action: str = "") -> str:
     return f"/orders/{order_id}/{action + '/' if action else ''}"
-
-
-@pytest.fixture(autouse=True)
-def fresh_customers() -> Iterator[None]:
-    """The detail page keeps GetCustomers for a minute; each test starts without it
-    (the sandbox is seeded anew, and the live server lives across tests)."""
-    forget_customers()
-    yield
-    forget_customers()

@@ -16,9 +16,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from relaydash.accounts.permissions import Role
 from relaydash.relay.client import RelayClient
-from relaydash.relay.records import Order, OrderStatus
+from relaydash.relay.records import Order, OrderPatch, OrderStatus
 from relaydash.sandbox import faults
-from tests.orders.detail_support import fresh_customers  # noqa: F401 (autouse)
 
 pytestmark = pytest.mark.browser
 
@@ -305,3 +304,17 @@ def test_layout_and_accessibility(
     violations = Axe().run(page).response["violations"]
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in violations]
     assert [v for v in serious if v[1] in ("serious", "critical")] == []
+
+
+def test_reload_shows_a_change_made_outside_relaydash(
+    seeded: RelayClient, live_server: Any, page: Page, sign_in: Callable[..., Any], settings: Any
+) -> None:
+    """Pages keep relay's answers for a few seconds; Chromium's reload button must still
+    show what relay has now (it sends Cache-Control: max-age=0)."""
+    order = open_order(seeded)
+    sign_in(page, Role.BACKOFFICE)
+    visit(page, live_server, order)
+    casavi = RelayClient(base_url=seeded.base_url, api_key=settings.RELAY_API_KEY, retries=0)
+    casavi.patch_order(order.id, OrderPatch(internal_id="HV-RELOAD-1"))
+    page.reload()
+    expect(page.locator("#order-internal_id")).to_contain_text("HV-RELOAD-1")

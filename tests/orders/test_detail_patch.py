@@ -32,7 +32,6 @@ from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
 from tests.orders.detail_support import (
     detail_url,
     english,
-    fresh_customers,  # noqa: F401 (autouse)
     get,
     pick,
     post,

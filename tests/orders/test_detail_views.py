@@ -24,7 +24,6 @@ from tests.orders.detail_support import (
     HTMX,
     detail_url,
     english,
-    fresh_customers,  # noqa: F401 (autouse)
     get,
     pick,
 )
