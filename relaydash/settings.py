@@ -114,7 +114,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# One cache shared by every process and app server: relay's kept answers and import jobs
+# must look the same whichever worker serves the next request (a per-process cache would
+# show a worker's old answer after another worker saved a change). The default is a table
+# in the project database (made by `migrate`); point CACHE_URL at Redis for speed.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://relaydash_cache?max_entries=20000")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "de"
