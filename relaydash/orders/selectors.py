@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Final
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -312,10 +313,11 @@ def paginate(*, orders: list[Order], page: str | int | None, per_page: int = PER
 def list_orders(
     *, client: RelayClient, filters: OrderFilters, page: str | int | None, now: dt.datetime
 ) -> OrderListing:
-    """The order list: one GetOrders and one GetCustomers call, the rest done here.
-    Raises the client's RelayError when relay fails."""
+    """The order list: one GetOrders and one GetCustomers call (the customer list may be
+    a kept answer: it changes rarely), the rest done here. Raises the client's
+    RelayError when relay fails."""
     orders = client.get_orders()
-    customers = client.get_customers()
+    customers = client.get_customers(max_age=float(settings.RELAY_CACHE_CUSTOMERS_SECONDS))
     names = customer_names(customers)
     selected, counts = filter_and_count(orders=orders, filters=filters, names=names, now=now)
     ordered = sort_orders(orders=selected, sort=filters.sort)
