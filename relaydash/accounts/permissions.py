@@ -130,9 +130,10 @@ def require[V: Callable[..., HttpResponseBase]](action: Action) -> Callable[[V],
     def decorator(view: V) -> V:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if user_role(request.user) is None:
+            role = user_role(request.user)
+            if role is None:
                 raise NoRole
-            if not user_can(request.user, action):
+            if action not in actions_for_role(role):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -150,13 +151,33 @@ def role_not_required[V: Callable[..., Any]](view: V) -> V:
 
 
 class Capabilities:
-    """Template access: `{% if can.order_status %}` shows only controls the role may use."""
+    """Template access: `{% if can.order_status %}` shows only controls the role may use.
+
+    One page asks a dozen times; the role is looked up once, at the first question
+    (a page lives for one request, in which the role does not change).
+    """
 
     def __init__(self, user: AbstractBaseUser | AnonymousUser) -> None:
         self._user = user
+        self._actions: frozenset[Action] | None = None
+
+    def _allows(self, name: str) -> bool:
+        action = Action(name)  # ValueError for a name that is no action
+        if self._actions is None:
+            role = user_role(self._user)
+            self._actions = actions_for_role(role) if role is not None else frozenset()
+        return action in self._actions
+
+    def __getitem__(self, name: str) -> bool:
+        # The template language tries `can["order_status"]` before `can.order_status`:
+        # answering it spares an exception per question.
+        try:
+            return self._allows(name)
+        except ValueError:
+            raise KeyError(name) from None
 
     def __getattr__(self, name: str) -> bool:
         try:
-            return user_can(self._user, Action(name))
+            return self._allows(name)
         except ValueError:
             raise AttributeError(name) from None

@@ -10,14 +10,17 @@ is gone, 409 when someone else changed the order meanwhile (nothing is overwritt
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Final
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -115,6 +118,45 @@ def _detail_url(order_id: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+# The order's own URLs the page links, by the name the template uses (`urls.patch`, ...).
+_ORDER_URLS: Final = {
+    "detail": ("orders:detail", ()),
+    "patch": ("orders:patch", ()),
+    "comments": ("orders:comments", ()),
+    "comment_create": ("orders:comment_create", ()),
+    "field_create": ("orders:field_create", ()),
+    **{f"part_{part}": ("orders:part", (part,)) for part in EDIT_PARTS},
+}
+# Stands for the order id while the URLs' shapes are made (no real id is this long).
+_URL_ID_MARK: Final = 918_273_645_546_372_819
+
+
+@lru_cache(maxsize=16)
+def _order_url_shapes(script_prefix: str, urlconf: str) -> tuple[str, dict[str, tuple[str, str]]]:
+    """The order list's URL, and each order URL split around the order id.
+
+    The page links a dozen URLs of its order; `{% url %}` would run reverse() for each
+    on every view. Their shapes depend only on the URLconf and the script prefix (the
+    cache key), so reverse() runs once per process and the page only puts the id in.
+    """
+    mark = str(_URL_ID_MARK)
+    shapes: dict[str, tuple[str, str]] = {}
+    for key, (name, extra) in _ORDER_URLS.items():
+        head, found, tail = reverse(name, urlconf=urlconf, args=[_URL_ID_MARK, *extra]).rpartition(mark)
+        if not found:
+            raise ImproperlyConfigured(f"The URL {name} has no order id.")
+        shapes[key] = (head, tail)
+    return reverse("orders:list", urlconf=urlconf), shapes
+
+
+def _order_urls(order_id: int) -> dict[str, str]:
+    """What `{% url ... order_id %}` gives for each of `_ORDER_URLS`, plus `list`."""
+    list_url, shapes = _order_url_shapes(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    urls = {key: f"{head}{order_id}{tail}" for key, (head, tail) in shapes.items()}
+    urls["list"] = list_url
+    return urls
+
+
 def _editing(request: HtmxHttpRequest, part: str) -> str:
     """`part` when the user may edit it (from ?edit= on the page), else ""."""
     action = EDIT_PARTS.get(part)
@@ -140,7 +182,8 @@ def _context(
     part being edited (`edit_part`) or sent back with errors (`patch_form`, ...).
     """
     order = detail.order if detail is not None else order
-    patch_forms: dict[str, SeenMixin] = {}
+    # Every part named, None when not being edited: the template looks each one up.
+    patch_forms: dict[str, SeenMixin | None] = dict.fromkeys(PATCH_PARTS)
     if patch_form is not None:
         patch_forms[patch_form.part.value] = patch_form
     elif order is not None and edit_part in PATCH_PARTS:
@@ -156,15 +199,25 @@ def _context(
         "fields": detail.fields if detail else None,
         "patch_forms": patch_forms,
         "status_choices": STATUS_CHOICES,
+        "status_now": order.status_text if order is not None else None,
+        "urls": _order_urls(order_id),
         "seen_updated_at": (order.updated_at or "") if order is not None else "",
         "seen_values": sign_seen(order) if order is not None else "",
         "comment_form": comment_form if comment_form is not None else CommentForm(),
         "field_form": field_form,
-        "max_comment_files": MAX_COMMENT_FILES,
-        "max_comment_bytes": MAX_COMMENT_BYTES,
-        "poll_seconds": POLL_SECONDS,
+        # Numbers for data-* attributes and sentences, as text: not localized per view.
+        "max_comment_files": str(MAX_COMMENT_FILES),
+        "max_comment_bytes": str(MAX_COMMENT_BYTES),
+        "max_comment_size": filesizeformat(MAX_COMMENT_BYTES),
+        "poll_seconds": str(POLL_SECONDS),
         "files_again": FILES_CHOOSE_AGAIN,
         "audit_entries": audit_entries_for_order(order_id=order_id),
+        # What the template asks about on every view, set so that asking is cheap; the
+        # views that need them pass other values in `extra`.
+        "page_error": "",
+        "active_part": "",
+        "focus_part": "",
+        "oob": False,
     }
     context.update(extra)
     return context

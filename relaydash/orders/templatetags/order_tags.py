@@ -14,11 +14,15 @@ page and the export say the same words. The rules live in relaydash.orders.statu
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
+from typing import Any
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext, ngettext
 
 from relaydash.orders import status as order_status
 from relaydash.relay.records import Moment, Order, OrderStatus
@@ -52,8 +56,45 @@ def moment(value: Moment, arg: str = "SHORT_DATETIME_FORMAT") -> str:
     """A relay date in local time (Europe/Berlin) with Django's localized format; text
     relay sent that does not parse is shown as it is instead of disappearing."""
     if isinstance(value, dt.datetime):
-        return str(date_filter(timezone.localtime(value), arg))
+        return _local_text(value, formats.get_format(arg), get_language(), timezone.get_current_timezone())[1]
     return value or ""
+
+
+@lru_cache(maxsize=4096)
+def _local_text(value: dt.datetime, format_string: str, language: str | None, zone: Any) -> tuple[str, str]:
+    """`value` in `zone` as ISO 8601 (what `|date:'c'` gives) and in `format_string`.
+
+    Formatting a date costs more than everything else a date on a page needs, and pages
+    show the same relay dates again and again (every view of an order, every list
+    page), so the text is kept per date, format, language and time zone: the arguments
+    are everything the text depends on, `format_string` being the format already
+    resolved for the active language (so a changed FORMAT setting is a new key).
+    """
+    local = timezone.localtime(value, zone)
+    return local.isoformat(), str(date_filter(local, format_string))
+
+
+@register.filter
+def when(value: dt.datetime) -> SafeString:
+    """A moment as the order page shows it, how long ago with the exact local time:
+
+        <time datetime="{{ m|date:'c' }}">{{ m|relative_age }}</time>
+        <span class="muted">({{ m|moment }})</span>
+
+    in one step (joined by one space). Only for a datetime; the template shows relay's
+    text otherwise."""
+    iso, text = _local_text(
+        value,
+        formats.get_format("SHORT_DATETIME_FORMAT"),
+        get_language(),
+        timezone.get_current_timezone(),
+    )
+    return format_html(
+        '<time datetime="{}">{}</time> <span class="muted">({})</span>',
+        iso,
+        age_text(value, now=timezone.now()),
+        text,
+    )
 
 
 def age_text(value: Moment, *, now: dt.datetime) -> str:
