@@ -73,7 +73,7 @@ user, _ = get_user_model().objects.get_or_create(
 Profile.objects.update_or_create(user=user, defaults=dict(sub=f"sub-bench-{{role}}", role=role))
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "relaydash.accounts.backends.SubOIDCBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print(session.session_key)

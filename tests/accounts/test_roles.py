@@ -13,6 +13,7 @@ from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve, reverse
 
 from relaydash.accounts import oidc_settings
+from relaydash.accounts.backends import SubOIDCBackend
 from relaydash.accounts.permissions import (
     ROLE_RANK,
     Action,
@@ -288,3 +289,14 @@ def test_pages_show_no_controls_the_role_cannot_use(
     assert MUST_OFFER[role] in offered, sorted(offered)
     not_allowed = {action: where for action, where in offered.items() if action not in EXPECTED[role]}
     assert not_allowed == {}
+
+
+def test_an_sso_session_loads_the_role_with_the_user(
+    make_user: Callable[..., Any], django_assert_num_queries: Any
+) -> None:
+    """Every page asks for the role: the SSO backend reads user and profile in one query."""
+    user = make_user(Role.FIELD)
+    with django_assert_num_queries(1):
+        again = SubOIDCBackend().get_user(user.pk)
+        assert again is not None and Capabilities(again).order_status
+    assert SubOIDCBackend().get_user(10**9) is None
