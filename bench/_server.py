@@ -62,6 +62,7 @@ Role = Literal["viewer", "field", "backoffice", "admin"]
 # A user with a profile of the given role and a database session for them, as the SSO
 # login would leave it; prints the session key. Formatted with the role's repr.
 _SESSION_SNIPPET = """
+import time
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from relaydash.accounts.models import Profile
@@ -74,6 +75,7 @@ Profile.objects.update_or_create(user=user, defaults=dict(sub=f"sub-bench-{{role
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "relaydash.accounts.backends.SubOIDCBackend"
+session["oidc_id_token_expiration"] = time.time() + 3600  # SSO renewal not due for an hour
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print(session.session_key)
