@@ -108,10 +108,34 @@ def order_fields_get(*, client: RelayClient, order_id: int) -> tuple[list[OrderF
     return fields, next_field_position(fields)
 
 
-def order_comments_get(*, client: RelayClient, order_id: int, after_id: int | None = None) -> list[Comment]:
-    """The order's comments newest first; with `after_id` only those newer than that
-    comment (all of them when it is unknown: the page skips ones it already shows)."""
-    comments = comments_newest_first(client.get_order_comments(order_id))
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What the open order page learns at each tick: comments newer than the ones it
+    shows and, when asked for, the order as relay has it now."""
+
+    comments: list[Comment]
+    order: Order | None
+
+
+def order_live_get(
+    *, client: RelayClient, order_id: int, after_id: int | None = None, with_order: bool = False
+) -> LiveUpdate:
+    """Comments newest first, with `after_id` only those newer than that comment (all of
+    them when it is unknown: the page skips ones it already shows).
+
+    `with_order` reads GetOrder instead of GetOrderComments (it carries the comments
+    too), always from relay: the page compares it with what it showed. That read is
+    kept for the next view of the order, so a page someone keeps open keeps the order's
+    kept answer fresh as well.
+    """
+    order = client.get_order(order_id) if with_order else None
+    comments = comments_newest_first(
+        order.comments if order is not None else client.get_order_comments(order_id)
+    )
+    return LiveUpdate(comments=_newer_than(comments, after_id), order=order)
+
+
+def _newer_than(comments: list[Comment], after_id: int | None) -> list[Comment]:
     if after_id is None:
         return comments
     for index, comment in enumerate(comments):

@@ -30,9 +30,9 @@ from relaydash.accounts.selectors import audit_entries_for_order
 from relaydash.orders import services
 from relaydash.orders.detail_selectors import (
     OrderDetail,
-    order_comments_get,
     order_detail_get,
     order_fields_get,
+    order_live_get,
     with_order,
 )
 from relaydash.orders.forms import (
@@ -46,6 +46,7 @@ from relaydash.orders.forms import (
     order_from_seen,
     patch_form_for,
     sign_seen,
+    unsign_seen,
 )
 from relaydash.orders.services import OrderChanged, order_changes
 from relaydash.orders.status import ORDER_STATUS_LABELS, status_label
@@ -401,21 +402,32 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
 @require_GET
 @require(Action.VIEW)
 def order_comments(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
-    """Comments newer than `?after=<comment id>`, newest first, for the page's live
-    update. Without htmx this is the detail page's comment section."""
+    """The page's live update: comments newer than `?after=<comment id>`, newest first,
+    and, with `?seen=<the page's signed snapshot>`, a notice listing what changed in
+    relay since the page was shown (status, due date, internal id, address), so nobody
+    works on from an outdated status. Without htmx this is the detail page's comments."""
     if not request.htmx:
         return HttpResponseRedirect(_detail_url(order_id, "comments"))
     raw_after = request.GET.get("after", "")
     after_id = int(raw_after) if raw_after.isascii() and raw_after.isdigit() else None
+    seen = unsign_seen(request.GET.get("seen", ""))
     try:
-        comments = order_comments_get(client=get_client(), order_id=order_id, after_id=after_id)
+        live = order_live_get(
+            client=get_client(), order_id=order_id, after_id=after_id, with_order=bool(seen)
+        )
     except NotFound as error:
         raise Http404(str(ORDER_GONE)) from error
     except RelayError as error:
         # The page keeps what it shows and asks again at the next tick.
         return HttpResponse(status=relay_error_status(error))
-    context = {"comments": comments, "order_id": order_id}
-    response = page_or_partial(request, TEMPLATE, "comment_items", context)
+    changes = order_changes(seen=seen, current=live.order) if live.order is not None else []
+    context = {
+        "comments": live.comments,
+        "order_id": order_id,
+        "changes": changes,
+        "urls": _order_urls(order_id),
+    }
+    response = page_or_partial(request, TEMPLATE, "live_update", context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -474,7 +486,7 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
         return redirect(_detail_url(order_id, "comments"))
     comments: list[Comment] | None
     try:
-        comments = order_comments_get(client=client, order_id=order_id)
+        comments = order_live_get(client=client, order_id=order_id).comments
     except RelayError:
         comments = None
     note = str(COMMENT_POSTED) if comments is not None else f"{COMMENT_POSTED} {SAVED_NOT_SHOWN}"

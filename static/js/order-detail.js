@@ -361,11 +361,27 @@
     if (region) region.textContent = format(page.getAttribute("data-msg-new-comments"), { count: count });
   }
 
+  // What the page shows now, as the server signed it: the patch forms' hidden values
+  // (refreshed after every own change), else the page's (people who cannot change it).
+  function seenValues() {
+    var input = document.querySelector('input[name="seen_values"]');
+    return input ? input.value : page.getAttribute("data-seen-values") || "";
+  }
+
+  // The order changed in relay meanwhile: say what changed, once, at the top.
+  function showChanged(template) {
+    var slot = document.querySelector("[data-order-changed-slot]");
+    var notice = template.content.querySelector("[data-order-changed]");
+    if (!slot || !notice || slot.textContent.trim() === notice.textContent.trim()) return;
+    slot.replaceChildren(notice);
+  }
+
   function insert(html) {
     var list = commentList();
     if (!list || !html.trim()) return;
     var template = document.createElement("template");
     template.innerHTML = html;
+    showChanged(template);
     var fresh = Array.prototype.filter.call(template.content.querySelectorAll("[data-comment-id]"), function (item) {
       return !document.getElementById(item.id);
     });
@@ -384,7 +400,7 @@
     if (!url || !list || polling || document.visibilityState !== "visible") return;
     polling = true;
     lastPoll = Date.now();
-    fetch(url + "?after=" + newestId(list), {
+    fetch(url + "?after=" + newestId(list) + "&seen=" + encodeURIComponent(seenValues()), {
       headers: { "HX-Request": "true" },
       credentials: "same-origin",
       cache: "no-store",

@@ -318,3 +318,24 @@ def test_reload_shows_a_change_made_outside_relaydash(
     casavi.patch_order(order.id, OrderPatch(internal_id="HV-RELOAD-1"))
     page.reload()
     expect(page.locator("#order-internal_id")).to_contain_text("HV-RELOAD-1")
+
+
+def test_a_status_changed_elsewhere_is_announced(
+    seeded: RelayClient, live_server: Any, page: Page, sign_in: Callable[..., Any], settings: Any
+) -> None:
+    """The office declines the order while the field worker has it open on site."""
+    order = open_order(seeded)
+    sign_in(page, Role.FIELD)
+    page.clock.install()
+    visit(page, live_server, order)
+    box = page.get_by_label("Comment", exact=True)
+    box.fill("Bin vor Ort")
+    casavi = RelayClient(base_url=seeded.base_url, api_key=settings.RELAY_API_KEY, retries=0)
+    casavi.patch_order(order.id or 0, OrderPatch(status=OrderStatus.DECLINED))
+    page.clock.run_for(31_000)
+    notice = page.locator("[data-order-changed-slot] [data-order-changed]")
+    expect(notice).to_contain_text("This order was changed in relay since you opened this page.")
+    expect(notice).to_contain_text("Status: Open → Declined")
+    expect(box).to_have_value("Bin vor Ort")
+    page.get_by_role("link", name="Show the current order").click()
+    expect(page.locator("#order-head-status")).to_have_text("Declined")

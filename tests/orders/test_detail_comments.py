@@ -1,9 +1,11 @@
 """Posting comments (with files) and the live comment updates, over the sandbox relay:
 htmx and plain POST, the upload limits on the server, and relay's failures."""
 
+import html
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +24,7 @@ from relaydash.orders.forms import (
     CommentForm,
 )
 from relaydash.relay.client import MAX_COMMENT_BYTES, RelayClient
+from relaydash.relay.records import OrderPatch, OrderStatus
 from relaydash.sandbox import faults
 from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
 from tests.orders.detail_support import (
@@ -31,6 +34,7 @@ from tests.orders.detail_support import (
     get,
     pick,
     post,
+    seen_of,
 )
 
 COMMENT_IDS = re.compile(r'data-comment-id="(\d+)"')
@@ -280,6 +284,33 @@ def test_poll_returns_only_newer_comments(seeded: RelayClient, backoffice: Clien
     response = get(backoffice, url, **HTMX)
     assert [int(i) for i in COMMENT_IDS.findall(response.content.decode())] == [second, first]
     assert response["Cache-Control"] == "no-store"
+
+
+def test_poll_says_what_changed_in_relay_since_the_page_was_shown(
+    seeded: RelayClient, backoffice: Client, settings: Any
+) -> None:
+    order = pick(seeded, lambda o: o.status is OrderStatus.OPEN)
+    seen = seen_of(seeded, order.id, backoffice)["seen_values"]
+    url = f"{detail_url(order.id, 'comments')}?after=0&seen={quote(html.unescape(seen))}"
+    assert "data-order-changed" not in get(backoffice, url, **HTMX).content.decode()
+    # Someone in casavi, not through relaydash: nothing marks the kept answer.
+    casavi = RelayClient(base_url=seeded.base_url, api_key=settings.RELAY_API_KEY, retries=0)
+    casavi.patch_order(order.id, OrderPatch(status=OrderStatus.IN_PROGRESS, internal_id="HV-77"))
+    body = get(backoffice, url, **HTMX).content.decode()
+    assert "This order was changed in relay since you opened this page." in body
+    assert "Status: Open → <strong>In progress</strong>" in body
+    assert "<strong>HV-77</strong>" in body
+    assert f'href="/orders/{order.id}/"' in body
+    # The order page shown next is the current one (the live read was kept).
+    assert "HV-77" in get(backoffice, detail_url(order.id)).content.decode()
+
+
+def test_poll_with_a_forged_snapshot_says_nothing_changed(seeded: RelayClient, backoffice: Client) -> None:
+    order = seeded.get_orders()[0]
+    url = f"{detail_url(order.id, 'comments')}?seen=not-signed"
+    response = get(backoffice, url, **HTMX)
+    assert response.status_code == 200
+    assert "data-order-changed" not in response.content.decode()
 
 
 def test_poll_without_htmx_goes_to_the_page(seeded: RelayClient, backoffice: Client) -> None:
