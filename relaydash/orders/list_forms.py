@@ -16,7 +16,7 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from relaydash.orders.selectors import DEFAULT_SORT, SORT_VALUES, OrderFilters, SortKey
+from relaydash.orders.selectors import DEFAULT_SORT, DUE_TODAY, SORT_VALUES, OrderFilters, SortKey
 from relaydash.orders.status import ORDER_STATUS_LABELS
 from relaydash.relay.records import Customer, OrderStatus
 
@@ -24,6 +24,7 @@ INVALID_FILTERS: Final = _("Some filters in this address could not be used and w
 INVALID_DATE: Final = _("This is not a date (expected e.g. 2026-11-28).")
 INVALID_STATUS: Final = _("This is not a status relay knows.")
 INVALID_SORT: Final = _("This sort order does not exist; the list is sorted by due date.")
+INVALID_DUE: Final = _("This due-date filter does not exist; the list is shown without it.")
 INVALID_CUSTOMER: Final = _("This is not a customer number.")
 DUE_RANGE_REVERSED: Final = _("The end of the due-date range is before its start.")
 UNKNOWN_CUSTOMER: Final = _("Customer %(id)s (not known to relay)")
@@ -63,6 +64,14 @@ class OrderFilterForm(forms.Form):
         error_messages={"invalid_choice": INVALID_STATUS},
     )
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+    # `?due=today`: a named quick filter (not a date), so a shared link keeps meaning
+    # "today" on the day it is opened.
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[(DUE_TODAY, _("Due today"))],
+        error_messages={"invalid_choice": INVALID_DUE},
+    )
     due_from = forms.DateField(
         label=_("Due from"),
         required=False,
@@ -113,6 +122,7 @@ class OrderFilterForm(forms.Form):
             q=" ".join((data.get("q") or "").split()),
             status=data.get("status"),
             overdue=bool(data.get("overdue")),
+            due_today=data.get("due") == DUE_TODAY,
             due_from=data.get("due_from"),
             due_to=data.get("due_to"),
             customer=data.get("customer"),
@@ -143,8 +153,8 @@ class OrderFilterForm(forms.Form):
         self.fields["type"].widget.choices = type_choices
 
     def more_fields(self) -> list[forms.BoundField]:
-        """The filters behind "More filters" (search is always visible; status, overdue
-        and sort are the tabs and the sort select next to the results)."""
+        """The filters behind "More filters" (search is always visible; status, overdue,
+        due today and sort are the tabs and the sort select next to the results)."""
         return [self[name] for name in MORE_FILTERS]
 
     def invalid_fields(self) -> list[tuple[str, list[str]]]:

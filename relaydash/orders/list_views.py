@@ -22,6 +22,7 @@ from relaydash.accounts.permissions import Action, require
 from relaydash.orders.export import CsvDialect, orders_csv
 from relaydash.orders.list_forms import INVALID_FILTERS, OrderFilterForm
 from relaydash.orders.selectors import (
+    DUE_TODAY,
     OrderFilters,
     OrderListing,
     SortKey,
@@ -37,6 +38,7 @@ TEMPLATE: Final = "orders/order_list.html"
 
 ALL_TAB: Final = _("All")
 OVERDUE_TAB: Final = _("Overdue")
+DUE_TODAY_TAB: Final = _("Due today")
 
 # ids of elements whose own requests must leave the keyboard focus where it is
 # (the search box while typing, the sort select, the background refresh).
@@ -66,7 +68,9 @@ def _url(filters: OrderFilters, *, page: int | None = None) -> str:
 
 
 def _tabs(filters: OrderFilters, listing: OrderListing) -> list[Tab]:
-    """All, Overdue and one tab per status; a tab sets status or overdue, never both."""
+    """All, the two quick filters (overdue, due today) and one tab per status. A tab
+    keeps the search and "more filters" but selects one of status, overdue or due
+    today, never two; a hand-made URL with both quick filters marks neither."""
     plain = OrderFilters(
         q=filters.q,
         due_from=filters.due_from,
@@ -76,14 +80,28 @@ def _tabs(filters: OrderFilters, listing: OrderListing) -> list[Tab]:
         sort=filters.sort,
     )
     counts = listing.counts
+    no_status = filters.status is None
     tabs = [
-        Tab("all", str(ALL_TAB), counts.all, _url(plain), filters.status is None and not filters.overdue),
+        Tab(
+            "all",
+            str(ALL_TAB),
+            counts.all,
+            _url(plain),
+            no_status and not (filters.overdue or filters.due_today),
+        ),
         Tab(
             "overdue",
             str(OVERDUE_TAB),
             counts.overdue,
             _url(replace(plain, overdue=True)),
-            filters.status is None and filters.overdue,
+            no_status and filters.overdue and not filters.due_today,
+        ),
+        Tab(
+            "due_today",
+            str(DUE_TODAY_TAB),
+            counts.due_today,
+            _url(replace(plain, due_today=True)),
+            no_status and filters.due_today and not filters.overdue,
         ),
     ]
     for status, label in ORDER_STATUS_LABELS.items():
@@ -135,6 +153,7 @@ def _listing_context(
         "form": form,
         "filters": filters,
         "list_url": reverse("orders:list"),
+        "due_today_value": DUE_TODAY,
         "invalid_filters_intro": INVALID_FILTERS,
         "invalid_fields": form.invalid_fields(),
         "query": filters.query(),

@@ -54,15 +54,19 @@ SORT_LABELS: Final[dict[SortKey, Promise]] = {
 DEFAULT_SORT: Final = "due"
 SORT_VALUES: Final = tuple(v for key in SortKey for v in (key.value, f"-{key.value}"))
 
+# `?due=today`: the quick filter of open orders due on today's local date.
+DUE_TODAY: Final = "today"
+
 
 @dataclass(frozen=True, kw_only=True)
 class OrderFilters:
-    """Everything the list's URL query can say (q, status, overdue, due_from, due_to,
-    customer, type, sort). Values are already valid: the filter form drops bad ones."""
+    """Everything the list's URL query can say (q, status, overdue, due=today, due_from,
+    due_to, customer, type, sort). Values are already valid: the filter form drops bad ones."""
 
     q: str = ""
     status: OrderStatus | None = None
     overdue: bool = False
+    due_today: bool = False
     due_from: dt.date | None = None
     due_to: dt.date | None = None
     customer: int | None = None
@@ -92,6 +96,8 @@ class OrderFilters:
             params["status"] = self.status.value
         if self.overdue:
             params["overdue"] = "1"
+        if self.due_today:
+            params["due"] = DUE_TODAY
         if self.due_from is not None:
             params["due_from"] = self.due_from.isoformat()
         if self.due_to is not None:
@@ -120,6 +126,7 @@ class TabCounts:
 
     all: int = 0
     overdue: int = 0
+    due_today: int = 0
     by_status: dict[OrderStatus, int] = field(default_factory=dict)
 
 
@@ -190,16 +197,22 @@ def filter_and_count(
     now: dt.datetime,
 ) -> tuple[list[Order], TabCounts]:
     """One pass over all orders: apply the non-status filters, count every tab, and
-    keep the orders of the selected tab (status and/or overdue)."""
+    keep the orders of the selected tab (status, overdue and/or due today).
+
+    Overdue and due today are the two quick filters of open work (neither counts a
+    finished or declined order); an order due earlier today is in both."""
     terms = search_terms(filters.q)
     due_start = local_day_start(filters.due_from) if filters.due_from else None
     due_end = local_day_start(filters.due_to + dt.timedelta(days=1)) if filters.due_to else None
     by_date = due_start is not None or due_end is not None
+    today = timezone.localtime(now).date()
+    today_start, today_end = local_day_start(today), local_day_start(today + dt.timedelta(days=1))
     by_status: dict[OrderStatus, int] = dict.fromkeys(OrderStatus, 0)
-    total = overdue_total = 0
+    total = overdue_total = today_total = 0
     selected: list[Order] = []
     want_status = filters.status
     want_overdue = filters.overdue
+    want_today = filters.due_today
 
     for order in orders:
         if filters.customer is not None and order.customer_id != filters.customer:
@@ -219,15 +232,26 @@ def filter_and_count(
             if not all(term in text for term in terms):
                 continue
         status = order.status
-        overdue = isinstance(due, dt.datetime) and due < now and status not in CLOSED_STATUSES
+        if isinstance(due, dt.datetime) and status not in CLOSED_STATUSES:
+            overdue = due < now
+            due_today = today_start <= due < today_end
+        else:
+            overdue = due_today = False
         total += 1
         if status is not None:
             by_status[status] += 1
         if overdue:
             overdue_total += 1
-        if (want_status is None or status == want_status) and (not want_overdue or overdue):
+        if due_today:
+            today_total += 1
+        if (
+            (want_status is None or status == want_status)
+            and (not want_overdue or overdue)
+            and (not want_today or due_today)
+        ):
             selected.append(order)
-    return selected, TabCounts(all=total, overdue=overdue_total, by_status=by_status)
+    counts = TabCounts(all=total, overdue=overdue_total, due_today=today_total, by_status=by_status)
+    return selected, counts
 
 
 _FAR_FUTURE: Final = dt.datetime.max.replace(tzinfo=dt.UTC)

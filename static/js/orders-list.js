@@ -45,6 +45,39 @@
     if (event.detail && event.detail.target === results()) lastRefresh = Date.now();
   });
 
+  // Phone: the status tabs are one row that scrolls inside itself. Keep the current tab
+  // in sight on load, and keep the row where the user left it when a swap replaces it
+  // (the tabs come back out of band with new counts).
+  var tabsScroll = 0;
+
+  function showCurrentTab(scrollLeft) {
+    var list = document.querySelector("#order-tabs ul");
+    if (!list || list.scrollWidth <= list.clientWidth) return;
+    list.scrollLeft = scrollLeft;
+    var current = list.querySelector("[aria-current=page]");
+    if (!current) return;
+    var box = list.getBoundingClientRect();
+    var tab = current.getBoundingClientRect();
+    var edge = 24; // show that there is more beyond the tab
+    if (tab.left < box.left + edge) list.scrollLeft -= box.left + edge - tab.left;
+    else if (tab.right > box.right - edge) list.scrollLeft += tab.right - (box.right - edge);
+  }
+
+  showCurrentTab(0);
+
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "order-tabs") {
+      var list = target.querySelector("ul");
+      tabsScroll = list ? list.scrollLeft : 0;
+    }
+  });
+
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "order-tabs") showCurrentTab(tabsScroll);
+  });
+
   // The server answers "relay is unavailable" with 503 (or 502) and a message meant to
   // be shown in the results; htmx would drop error responses, so let these through.
   document.addEventListener("htmx:beforeSwap", function (event) {

@@ -97,6 +97,12 @@ def test_layout_and_accessibility(
     page.goto(f"{live_server.url}/orders/?sort=-due")
     expect(page.locator("#order-results a[id^=order-link-]").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    if width < 700:
+        # Field staff on site see the first order without scrolling: its card starts in
+        # the upper part of the first screen, under header, search, tabs and sort.
+        card = page.locator("#order-results tbody tr").first.bounding_box()
+        assert card is not None
+        assert card["y"] <= 0.6 * height, card
     name = "desktop" if width > 700 else "phone"
     page.screenshot(path=f"/tmp/shots/list-{name}.png")
     results = Axe().run(page)
@@ -104,6 +110,28 @@ def test_layout_and_accessibility(
     assert serious == [], [(v["id"], v["nodes"][0]["html"]) for v in serious]
     page.locator(".order-filter__more summary").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_due_today_tab_on_a_phone(page: Page, live_server: Any, seeded: RelayClient, sign_in: Any) -> None:
+    sign_in(page, Role.FIELD)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{live_server.url}/orders/")
+    tab = page.locator("#order-tabs a.order-tab--due_today")
+    expect(tab).to_contain_text("Due today")
+    tab.click()
+    page.wait_for_url(re.compile(r"/orders/\?due=today$"))
+    tab = page.locator("#order-tabs a.order-tab--due_today")
+    expect(tab).to_have_attribute("aria-current", "page")
+    expect(tab).to_be_in_viewport()
+    count = int(tab.locator(".order-tab__count").inner_text())
+    expect(page.locator("#order-results a[id^=order-link-]")).to_have_count(count)
+    assert count > 0
+    # Export waits below the list on a phone and carries the filter along.
+    expect(page.locator(".order-export--head")).to_be_hidden()
+    expect(page.locator(".order-export--foot a").first).to_have_attribute(
+        "href", "/orders/export.csv?due=today"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_list_works_without_javascript(

@@ -52,6 +52,27 @@ def test_one_pass_counts_every_tab_and_overdue_skips_closed_orders() -> None:
     assert ids(overdue) == [1, 4]
 
 
+def test_due_today_is_open_work_due_on_the_local_date() -> None:
+    orders = [
+        order(1, status_text="OPEN", due_date="2026-11-28T00:00:00+01:00"),  # first minute today
+        order(2, status_text="IN_PROGRESS", due_date="2026-11-27T23:30:00+00:00"),  # 00:30 today in Berlin
+        order(3, status_text="NULL", due_date="2026-11-28T23:59:00+01:00"),  # later today
+        order(4, status_text="FINISHED", due_date="2026-11-28T15:00:00+01:00"),  # closed
+        order(5, status_text="DECLINED", due_date="2026-11-28T15:00:00+01:00"),  # closed
+        order(6, status_text="OPEN", due_date="2026-11-27T23:59:00+01:00"),  # yesterday
+        order(7, status_text="OPEN", due_date="2026-11-28T23:30:00+00:00"),  # 00:30 tomorrow in Berlin
+        order(8, status_text="OPEN"),  # no due date
+    ]
+    selected, counts = run(orders, due_today=True)
+    assert ids(selected) == [1, 2, 3]
+    assert counts.due_today == 3  # type: ignore[attr-defined]
+    assert counts.all == 8  # type: ignore[attr-defined]
+    # Due earlier today (before NOW, 12:00) is overdue too; both quick filters narrow.
+    assert counts.overdue == 3  # type: ignore[attr-defined]
+    assert ids(run(orders, due_today=True, overdue=True)[0]) == [1, 2]
+    assert ids(run(orders, due_today=True, status=OrderStatus.OPEN)[0]) == [1]
+
+
 def test_status_tab_keeps_counts_of_the_other_tabs() -> None:
     orders = [order(1, status_text="OPEN"), order(2, status_text="FINISHED")]
     selected, counts = run(orders, status=OrderStatus.FINISHED)
@@ -138,3 +159,5 @@ def test_canonical_query_leaves_defaults_out() -> None:
     assert filters.query(page=2) == "q=heizung&status=OPEN&page=2"
     assert OrderFilters(sort="-title").narrowing is False
     assert OrderFilters(overdue=True).narrowing is True
+    assert OrderFilters(due_today=True, sort="-due").query() == "due=today&sort=-due"
+    assert OrderFilters(due_today=True).narrowing is True

@@ -20,6 +20,7 @@ from relaydash.orders.list_forms import (
     DUE_RANGE_REVERSED,
     INVALID_CUSTOMER,
     INVALID_DATE,
+    INVALID_DUE,
     INVALID_SORT,
     INVALID_STATUS,
 )
@@ -59,6 +60,15 @@ def overdue(order: Order, now: dt.datetime) -> bool:
     return isinstance(order.due, dt.datetime) and order.due < now and order.status not in CLOSED
 
 
+def due_today(order: Order, now: dt.datetime) -> bool:
+    """Open and due on today's date in Berlin (the site's time zone)."""
+    return (
+        isinstance(order.due, dt.datetime)
+        and timezone.localtime(order.due).date() == timezone.localtime(now).date()
+        and order.status not in CLOSED
+    )
+
+
 def haystack(order: Order, customers: dict[int, str]) -> str:
     a = order.address
     parts = [order.title, order.internal_id, order.type, customers.get(order.customer_id or 0)]
@@ -84,6 +94,7 @@ def test_tab_counts_match_relay(seeded: RelayClient, backoffice: Client) -> None
     counts = tab_counts(response)
     assert counts["all"] == len(orders)
     assert counts["overdue"] == sum(overdue(o, now) for o in orders)
+    assert counts["due_today"] == sum(due_today(o, now) for o in orders)
     for status in OrderStatus:
         assert counts[status.value.lower()] == sum(o.status_text == status.value for o in orders), status
     assert sorted(shown_ids(response)) == sorted(o.id for o in orders)
@@ -94,6 +105,7 @@ def test_tabs_show_human_labels(seeded: RelayClient, backoffice: Client) -> None
     for label in (
         "All",
         "Overdue",
+        "Due today",
         "Open",
         "In progress",
         "In preparation",
@@ -127,6 +139,64 @@ def test_overdue_tab(seeded: RelayClient, backoffice: Client) -> None:
     assert expected
     assert set(shown_ids(response)) == expected
     assert "overdue</span>" in response.content.decode()
+
+
+def test_due_today_tab_lists_open_orders_due_today(seeded: RelayClient, backoffice: Client) -> None:
+    now = timezone.now()
+    # A closed order due today must not be listed: make sure the sandbox has one.
+    closed = next(o for o in seeded.get_orders() if due_today(o, now))
+    assert closed.id is not None
+    seeded.patch_order(closed.id, OrderPatch(status=OrderStatus.FINISHED))
+    orders = seeded.get_orders()
+    expected = {o.id for o in orders if due_today(o, now)}
+    assert expected
+    response = get(backoffice, "/orders/?due=today")
+    assert response.status_code == 200
+    assert set(shown_ids(response)) == expected
+    assert closed.id not in shown_ids(response)
+    page = response.content.decode()
+    assert 'class="order-tab order-tab--due_today" href="/orders/?due=today"' in page
+    assert re.search(r'order-tab--due_today"[^>]*aria-current="page"', page)
+    assert not re.search(r'order-tab--all"[^>]*aria-current="page"', page)
+    assert tab_counts(response)["due_today"] == len(expected)
+    # Searching from this tab keeps it (the form carries it along).
+    assert '<input type="hidden" name="due" value="today" form="order-filter">' in page
+
+
+def test_due_today_keeps_the_search_and_counts_under_it(seeded: RelayClient, backoffice: Client) -> None:
+    now = timezone.now()
+    orders = seeded.get_orders()
+    kind = next(o.type for o in orders if due_today(o, now))
+    expected = {o.id for o in orders if due_today(o, now) and o.type == kind}
+    listing = get(backoffice, f"/orders/?type={kind}")
+    assert f'href="/orders/?due=today&amp;type={html.escape(kind or "")}"' in listing.content.decode()
+    response = get(backoffice, f"/orders/?due=today&type={kind}")
+    assert set(shown_ids(response)) == expected
+    assert tab_counts(response)["due_today"] == len(expected)
+
+
+def test_due_today_is_swapped_in_with_htmx(seeded: RelayClient, backoffice: Client) -> None:
+    now = timezone.now()
+    response = get(
+        backoffice,
+        "/orders/?q=&due=today&due_from=&due_to=&customer=&type=&sort=due",
+        **{"HX-Request": "true", "HX-Current-URL": "http://testserver/orders/"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert response["HX-Push-Url"] == "/orders/?due=today"
+    assert set(shown_ids(response)) == {o.id for o in seeded.get_orders() if due_today(o, now)}
+    assert re.search(r'order-tab--due_today"[^>]*aria-current="page"', body)
+    # The export links beside the heading follow the swapped list (out of band).
+    assert re.search(r'id="order-export"[^>]*hx-swap-oob="true"', body)
+    assert body.count('href="/orders/export.csv?due=today"') == 2  # beside the heading and below the list
+    assert re.search(r'id="order-stamp"[^>]*hx-swap-oob="true">As of \d\d:\d\d</p>', body)
+
+
+def test_due_today_tab_in_german(seeded: RelayClient, backoffice: Client) -> None:
+    page = backoffice.get("/orders/", headers={"Accept-Language": "de"}).content.decode()
+    assert '>Heute fällig <span class="order-tab__count' in page
 
 
 def test_due_date_range_uses_local_days(seeded: RelayClient, backoffice: Client) -> None:
@@ -266,6 +336,7 @@ def test_paging_keeps_the_filters(many_orders: RelayClient, backoffice: Client) 
     ("query", "message"),
     [
         ("sort=bogus", INVALID_SORT),
+        ("due=tomorrow", INVALID_DUE),
         ("due_from=not-a-date", INVALID_DATE),
         ("status=BOGUS", INVALID_STATUS),
         ("customer=abc", INVALID_CUSTOMER),
