@@ -334,14 +334,26 @@ def paginate(*, orders: list[Order], page: str | int | None, per_page: int = PER
 # --- Reads from relay -----------------------------------------------------------------
 
 
+def customers_get(*, client: RelayClient, needed: Iterable[int | None]) -> list[Customer]:
+    """The customer list: relay's answer from up to RELAY_CACHE_CUSTOMERS_SECONDS ago
+    when it names every customer in `needed` (customers change rarely), else relay's
+    current list: a customer the kept list lacks was created in casavi since, and its
+    orders would otherwise show no customer."""
+    kept = client.get_customers(max_age=float(settings.RELAY_CACHE_CUSTOMERS_SECONDS))
+    known = {c.id for c in kept}
+    if all(customer_id is None or customer_id in known for customer_id in needed):
+        return kept
+    return client.get_customers()
+
+
 def list_orders(
     *, client: RelayClient, filters: OrderFilters, page: str | int | None, now: dt.datetime
 ) -> OrderListing:
     """The order list: one GetOrders and one GetCustomers call (the customer list may be
-    a kept answer: it changes rarely), the rest done here. Raises the client's
+    a kept answer, see `customers_get`), the rest done here. Raises the client's
     RelayError when relay fails."""
     orders = client.get_orders()
-    customers = client.get_customers(max_age=float(settings.RELAY_CACHE_CUSTOMERS_SECONDS))
+    customers = customers_get(client=client, needed={o.customer_id for o in orders})
     names = customer_names(customers)
     selected, counts = filter_and_count(orders=orders, filters=filters, names=names, now=now)
     ordered = sort_orders(orders=selected, sort=filters.sort)

@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from relaydash.relay.client import RelayClient
@@ -94,3 +95,17 @@ def test_without_keeping_every_view_asks_relay(
     assert get(backoffice, detail_url(order.id)).status_code == 200
     faults.fail_next(status=500, count=5, operation="GetOrder")
     assert get(backoffice, detail_url(order.id)).status_code == 503
+
+
+@pytest.mark.parametrize("page", ["list", "order"])
+def test_a_customer_missing_from_the_kept_list_is_looked_up(
+    relay: RelayClient, backoffice: Client, settings: Any, page: str
+) -> None:
+    """Customers created in casavi since the customer list was kept still show by name."""
+    assert relay.get_customers(max_age=60) == []  # kept while relay had no customers yet
+    call_command("seed_sandbox", orders=30, seed=7, verbosity=0)
+    casavi = RelayClient(base_url=relay.base_url, api_key=settings.RELAY_API_KEY, retries=0)
+    order = pick(casavi, lambda o: o.customer_id is not None)
+    customer = next(c for c in casavi.get_customers() if c.id == order.customer_id)
+    url = "/orders/" if page == "list" else detail_url(order.id)
+    assert html.escape(customer.name or "") in get(backoffice, url).content.decode()
