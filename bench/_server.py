@@ -64,7 +64,9 @@ Role = Literal["viewer", "field", "backoffice", "admin"]
 _SESSION_SNIPPET = """
 import time
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+from django.conf import settings
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 from relaydash.accounts.models import Profile
 role = {role!r}
 user, _ = get_user_model().objects.get_or_create(

@@ -142,6 +142,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "orders:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Every request reads the session: from the shared cache first (a plain key lookup),
+# the database only when the cache lost it. Writes go to both, so nothing is lost when
+# the cache is cleared.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

@@ -2,11 +2,13 @@
 `requests` follows the redirects and submits the provider's form, as a browser would."""
 
 import time
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -307,10 +309,9 @@ def test_an_error_callback_without_our_state_does_not_sign_anybody_out(
 
 
 def _expire(session: requests.Session, live_server: Any) -> None:
-    """Pretend the renewal interval has passed for this browser's session."""
-    from django.contrib.sessions.backends.db import SessionStore
-
-    store = SessionStore(session_key=session.cookies["sessionid"])
+    """Pretend the renewal interval has passed for this browser's session (through the
+    configured session engine, so its cached copy changes too)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.cookies["sessionid"])
     store["oidc_id_token_expiration"] = time.time() - 1
     store.save()
 
