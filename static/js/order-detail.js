@@ -6,7 +6,8 @@
      selection with thumbnails and a remove button per file, checked against relay's
      limits before the upload, with a progress bar, and kept when sending fails;
    - live comments: every 30 s while the page is visible, new comments are added at the
-     top of the timeline; the comment form is never touched, so typing is not disturbed.
+     top of the timeline; the comment form is never touched, so typing is not disturbed;
+   - the quick action "Comment" focuses the comment box as well as scrolling to it.
    Every sentence shown comes from data- attributes the server rendered (translated).
    Without this file every form still works as a plain POST. */
 (function () {
@@ -334,6 +335,18 @@
       selection = newSelection();
     }
     keepSelection = false;
+  });
+
+  // --- Quick action "Comment" -----------------------------------------------------------
+
+  // The link itself scrolls to the comments; with JavaScript the text box also takes the
+  // focus, so the phone's keyboard opens and the worker can start typing. Focused after
+  // the jump: following a link to #comments takes the focus away from what had it.
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element ? event.target.closest("[data-quick-comment]") : null;
+    var box = link ? document.querySelector("#comment-form textarea") : null;
+    if (!box) return;
+    window.setTimeout(function () { box.focus({ preventScroll: true }); }, 0);
   });
 
   // --- Live comments ------------------------------------------------------------------

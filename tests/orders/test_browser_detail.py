@@ -280,6 +280,40 @@ def test_new_comments_arrive_without_disturbing_typing(
     expect(page.locator(f'#comment-list > li[data-comment-id="{new_id}"]')).to_have_count(1)
 
 
+def test_quick_actions_on_a_phone(
+    seeded: RelayClient, live_server: Any, page: Page, sign_in: Callable[..., Any]
+) -> None:
+    """At the door with a 360 px phone: map, call, status and comment are on the first
+    screen with the order's status; "Comment" brings the comment box into view, ready to
+    type. On a desk, where all of it is in view at once, the row is not shown."""
+    order = open_order(seeded)
+    person = next(p for p in order.contact_persons if p.mobile or p.telephone)
+    sign_in(page, Role.FIELD)
+    page.set_viewport_size(PHONE)
+    visit(page, live_server, order)
+    quick = page.get_by_role("navigation", name="Quick actions")
+    names = ("Map (OpenStreetMap, opens in a new tab)", f"Call {person.name}", "Status", "Comment")
+    actions = [quick.get_by_role("link", name=name, exact=True) for name in names]
+    for action in actions:
+        box = action.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44
+        assert box["y"] + box["height"] <= PHONE["height"]
+    status = page.locator("#order-head-status").bounding_box()
+    assert status is not None and status["y"] + status["height"] <= PHONE["height"]
+    text = page.get_by_label("Comment", exact=True)
+    expect(text).not_to_be_in_viewport()
+    actions[3].click()
+    expect(text).to_be_in_viewport()
+    expect(text).to_be_focused()
+    expect(page).to_have_url(re.compile(r"#comments$"))
+    page.evaluate("window.scrollTo(0, 0)")
+    actions[2].click()
+    expect(page.get_by_role("heading", name="Status", exact=True)).to_be_in_viewport()
+    expect(page.get_by_role("button", name="In progress", exact=True)).to_be_in_viewport()
+    page.set_viewport_size(DESKTOP)
+    expect(quick).to_be_hidden()
+
+
 @pytest.mark.parametrize(("name", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
 def test_layout_and_accessibility(
     seeded: RelayClient,

@@ -76,6 +76,67 @@ def test_contact_persons_can_be_called_and_mailed(seeded: RelayClient, backoffic
             assert f'href="mailto:{quote(person.email_address, safe="@")}"' in page
 
 
+QUICK_ACTIONS = re.compile(r'<nav class="order-quick".*?</nav>', re.S)
+
+
+def quick_actions(page: str) -> str:
+    """The row of quick actions under the title (one per page)."""
+    [found] = QUICK_ACTIONS.findall(page)
+    return found
+
+
+@pytest.mark.parametrize("first_has_mobile", [True, False], ids=["mobile", "telephone only"])
+def test_quick_actions_map_call_status_comment(
+    seeded: RelayClient, client_as: Callable[..., Client], first_has_mobile: bool
+) -> None:
+    """At the door: the map, a call to the first contact person (the mobile if they have
+    one, else the landline), and jumps to the status and the comment form."""
+    order = pick(
+        seeded,
+        lambda o: (
+            o.address is not None
+            and bool(o.contact_persons)
+            and bool(o.contact_persons[0].telephone)
+            and bool(o.contact_persons[0].mobile) is first_has_mobile
+        ),
+    )
+    assert order.address is not None
+    person = order.contact_persons[0]
+    number = (person.mobile if first_has_mobile else person.telephone) or ""
+    page = get(client_as(Role.FIELD), detail_url(order.id)).content.decode()
+    quick = quick_actions(page)
+    map_url = f"https://www.openstreetmap.org/search?query={quote(order.address.one_line, safe='')}"
+    assert f'href="{map_url}" target="_blank" rel="noopener noreferrer"' in quick
+    assert "Map<span" in quick and "(OpenStreetMap, opens in a new tab)" in quick
+    tel = quote(number.replace(" ", ""), safe="+")
+    call = f'href="tel:{tel}" aria-label="Call {html.escape(person.name or "")}"'
+    assert call in quick and quick.count('href="tel:') == 1
+    assert '<a class="order-quick__action" href="#order-status">' in quick
+    assert '<a class="order-quick__action" href="#comments" data-quick-comment>' in quick
+    # The anchors exist on the page they jump to.
+    assert 'id="order-status"' in page and 'id="comments"' in page
+
+
+def test_quick_actions_offer_only_what_the_role_may_do(
+    seeded: RelayClient, client_as: Callable[..., Client]
+) -> None:
+    order = pick(seeded, lambda o: o.address is not None and bool(o.contact_persons))
+    quick = quick_actions(get(client_as(Role.VIEWER), detail_url(order.id)).content.decode())
+    assert "openstreetmap.org" in quick and 'href="tel:' in quick
+    assert "#order-status" not in quick and "#comments" not in quick
+
+
+def test_quick_actions_in_german(seeded: RelayClient, client_as: Callable[..., Client]) -> None:
+    order = pick(seeded, lambda o: o.address is not None and bool(o.contact_persons))
+    name = html.escape(order.contact_persons[0].name or "")
+    page = client_as(Role.FIELD).get(detail_url(order.id), headers={"Accept-Language": "de"})
+    quick = quick_actions(page.content.decode())
+    assert 'aria-label="Schnellzugriff"' in quick
+    assert f'aria-label="{name} anrufen"' in quick
+    for label in ("Karte<span", "Anrufen</a>", "Status</a>", "Kommentar</a>"):
+        assert label in quick
+
+
 def test_fields_are_listed_by_position(seeded: RelayClient, backoffice: Client) -> None:
     order = pick(seeded, lambda o: len(o.fields) >= 2)
     # A field added with a position before all others must come first.
