@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -201,6 +202,11 @@ def test_address_uses_the_address_form(seeded: RelayClient, backoffice: Client) 
     assert address.additional_info == "Seitenflügel"
     entry = AuditEntry.objects.get(operation="PatchOrder", target_id=str(order.id))
     assert entry.after == {"address": "Kastanienallee 12, 10435 Berlin, DE, Seitenflügel"}
+    # The phone's quick "Map" link follows the new address at once (out of band).
+    body = response.content.decode()
+    quick_map = re.search(r'<li id="order-quick-map" hx-swap-oob="true">.*?</li>', body, re.S)
+    assert quick_map is not None
+    assert f"query={quote(address.one_line, safe='')}" in quick_map.group(0)
 
 
 def test_address_errors_come_back_linked(seeded: RelayClient, backoffice: Client) -> None:
