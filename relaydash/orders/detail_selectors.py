@@ -17,6 +17,7 @@ from typing import Final
 
 from django.conf import settings
 
+from relaydash.orders.selectors import customers_get
 from relaydash.relay.client import RelayClient
 from relaydash.relay.errors import RelayError
 from relaydash.relay.records import Comment, Customer, Order, OrderField
@@ -75,8 +76,8 @@ def order_detail_get(
         try:
             customer = customer_for_order(order, customers.result())
             if customer is None and order.customer_id is not None and not fresh:
-                # Not in the kept list: created in casavi since? Ask relay's current one.
-                customer = customer_for_order(order, client.get_customers())
+                # The kept list lacks it: customers_get's rule asks relay's current one.
+                customer = customer_for_order(order, customers_get(client=client, needed=[order.customer_id]))
         except RelayError:
             unavailable = order.customer_id is not None
     fields = fields_by_position(order.fields)
