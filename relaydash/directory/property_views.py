@@ -19,7 +19,7 @@ from relaydash.directory.forms import AddressForm, PropertyForm
 from relaydash.directory.views import FORM_HAS_ERRORS, redirect_after_post
 from relaydash.relay.client import RelayClient, get_client
 from relaydash.relay.errors import RelayError
-from relaydash.relay.records import Customer, Property
+from relaydash.relay.records import Customer, Listing, Property
 from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, relay_error_status
 
 PROPERTY_CREATED = _("Property “%(name)s” was created.")
@@ -29,12 +29,12 @@ CUSTOMERS_UNAVAILABLE = _(
 )
 
 
-def _customers_or_error(client: RelayClient) -> tuple[list[Customer], str]:
+def _customers_or_error(client: RelayClient) -> tuple[Listing[Customer], str]:
     """Customers for names and the picker; a failure only costs the names."""
     try:
         return client.get_customers(), ""
     except RelayError as error:
-        return [], relay_error_message(error)
+        return Listing(), relay_error_message(error)
 
 
 @require_GET
@@ -55,6 +55,7 @@ def property_list(request: HtmxHttpRequest) -> TemplateResponse:
         )
     customers, _error = _customers_or_error(client)
     names = selectors.customer_names(customers)
+    context["skipped"] = context["page"].skipped + customers.skipped
     context["rows"] = [
         {"property": p, "customer_name": names.get(p.customer_id) if p.customer_id is not None else None}
         for p in context["page"].items

@@ -21,8 +21,8 @@ from relaydash.directory import exports, selectors, services
 from relaydash.directory.forms import AddressForm, CustomerFilterForm, CustomerForm
 from relaydash.directory.templatetags.directory_tags import customer_status
 from relaydash.relay.client import get_client
-from relaydash.relay.errors import RelayError
-from relaydash.relay.records import Customer
+from relaydash.relay.errors import BadResponse, RelayError
+from relaydash.relay.records import Customer, Listing
 from relaydash.web import (
     HtmxHttpRequest,
     page_or_partial,
@@ -105,7 +105,7 @@ def _sort_headers(form: CustomerFilterForm, base: str) -> list[dict[str, Any]]:
 @require(Action.VIEW)
 def customer_list(request: HtmxHttpRequest) -> TemplateResponse:
     """Customers: search, filter, sort and page over GetCustomers (relay cannot)."""
-    customers: list[Customer] = []
+    customers: Listing[Customer] = Listing()
     error: RelayError | None = None
     try:
         customers = get_client().get_customers()
@@ -135,6 +135,7 @@ def customer_list(request: HtmxHttpRequest) -> TemplateResponse:
         "export_url": export + _query(params),
         "export_comma_url": export + _query({**params, "delimiter": "comma"}),
         "relay_error": relay_error_message(error) if error else "",
+        "skipped": customers.skipped,
         "oob": wants_partial(request),
         "focus_results": bool(request.htmx) and request.htmx.trigger != "customer-filter",
     }
@@ -179,7 +180,12 @@ def customer_detail(request: HtmxHttpRequest, customer_id: int) -> TemplateRespo
     and properties. Each part fails on its own: a slow GetOrders does not hide the contact."""
     client = get_client()
     try:
-        customer = selectors.find_customer(client.get_customers(), customer_id)
+        customers = client.get_customers()
+        customer = selectors.find_customer(customers, customer_id)
+        if customer is None and str(customer_id) in {s.record_id for s in customers.skipped}:
+            raise BadResponse(
+                "relay sent this customer in a shape that cannot be read", operation="GetCustomers"
+            )
     except RelayError as error:
         return TemplateResponse(
             request,

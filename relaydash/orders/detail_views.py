@@ -510,11 +510,20 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
         return redirect(_detail_url(order_id, "comments"))
     comments: list[Comment] | None
     try:
-        comments = order_live_get(client=client, order_id=order_id).comments
+        live = order_live_get(client=client, order_id=order_id)
+        comments, skipped = live.comments, live.skipped
     except RelayError:
-        comments = None
+        comments, skipped = None, ()
     note = str(COMMENT_POSTED) if comments is not None else f"{COMMENT_POSTED} {SAVED_NOT_SHOWN}"
-    context = _context(request, order_id, None, active_part="comment", saved_note=note, comments=comments)
+    context = _context(
+        request,
+        order_id,
+        None,
+        active_part="comment",
+        saved_note=note,
+        comments=comments,
+        comments_skipped=skipped,
+    )
     response = page_or_partial(request, TEMPLATE, partial, context)
     response["HX-Trigger"] = "commentPosted"
     return response

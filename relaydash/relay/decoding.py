@@ -97,8 +97,13 @@ def _plan(cls: type) -> dict[str, Kind]:
     return {f.encode_name: _kind_of(f.type) for f in info.fields}
 
 
-@cache
 def kind_for(target: Any) -> Kind:
+    """What a whole answer's type takes (a record, a list of records, an integer)."""
+    return _kind_for(target)
+
+
+@cache
+def _kind_for(target: Any) -> Kind:
     return _kind_of(mi.type_info(target))
 
 
@@ -119,7 +124,7 @@ def _coerce(value: Any, kind: Kind) -> Any:
         if isinstance(value, (int, float)):
             return _number_text(value)
         return value
-    if kind == _NUMBER or kind == _BOOL:
+    if kind in (_NUMBER, _BOOL):
         return value.strip().lower() if isinstance(value, str) else value
     if isinstance(kind, tuple):
         shape, inner = kind
@@ -166,7 +171,7 @@ def _where(error: msgspec.ValidationError) -> tuple[str, str]:
     return where.removesuffix("`"), reason
 
 
-def _fast[T](decoder: msgspec.json.Decoder[T], content: bytes) -> tuple[T | None, bool, bool]:
+def _fast(decoder: msgspec.json.Decoder[Any], content: bytes) -> tuple[Any, bool, bool]:
     """(value, done, dirty): `done` when the fast path read the body and nothing needs
     cleaning; `dirty` when the body may hold control characters."""
     dirty = any(pattern.search(content) is not None for pattern in _CONTROL_IN_JSON)
@@ -181,7 +186,7 @@ def decode_one[T](operation: str, decoder: msgspec.json.Decoder[T], content: byt
     """One value (a record, an echo, a bare integer) or BadResponse."""
     value, done, _dirty = _fast(decoder, content)
     if done:
-        return value  # type: ignore[return-value]
+        return value
     plain = _plain(operation, content, status)
     try:
         return msgspec.convert(_coerce(plain, kind_for(decoder.type)), decoder.type, strict=False)

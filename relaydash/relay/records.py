@@ -14,8 +14,8 @@ an aware datetime when the text parses, the text itself when it does not.
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from collections.abc import Iterable
+from enum import StrEnum
 from functools import lru_cache
 from typing import BinaryIO
 

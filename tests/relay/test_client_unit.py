@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -49,12 +48,6 @@ from relaydash.relay.records import (
 
 BASE = "https://relay.test/api/v1"
 KEY = "s3cret-key-value"
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 @pytest.fixture
