@@ -61,7 +61,13 @@ def relay_error_message(error: RelayError) -> str:
 
 def relay_error_status(error: RelayError) -> int:
     """The HTTP status a page or form answers with when relay failed: 422 for refused
-    input, 404 for an unknown record, 503 when relay is unreachable, 502 otherwise."""
+    input, 404 for an unknown record, 503 when relay is unreachable, 502 otherwise.
+
+    An answer relay gave with a 2xx status that cannot be read is shown as such with 200:
+    relay and relaydash are both up, the page (with its message) is what there is to
+    show, and the client has logged the record and field it could not read."""
+    if isinstance(error, BadResponse) and error.status is not None and 200 <= error.status < 300:
+        return 200
     if isinstance(error, ValidationFailed):
         return 422
     if isinstance(error, NotFound):

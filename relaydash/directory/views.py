@@ -184,7 +184,9 @@ def customer_detail(request: HtmxHttpRequest, customer_id: int) -> TemplateRespo
         customer = selectors.find_customer(customers, customer_id)
         if customer is None and str(customer_id) in {s.record_id for s in customers.skipped}:
             raise BadResponse(
-                "relay sent this customer in a shape that cannot be read", operation="GetCustomers"
+                "relay sent this customer in a shape that cannot be read",
+                status=200,
+                operation="GetCustomers",
             )
     except RelayError as error:
         return TemplateResponse(
