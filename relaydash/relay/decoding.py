@@ -158,13 +158,14 @@ def _not_json(operation: str, content: bytes, status: int) -> BadResponse:
 
 def _plain(operation: str, content: bytes, status: int) -> Any:
     """The body as plain values. Leniently: raw control characters and lone surrogates
-    in strings (which msgspec refuses) are read, and removed later."""
+    in strings (which msgspec refuses) are read, and removed later; bytes that are not
+    UTF-8 read as U+FFFD, so one broken byte costs one character, not the answer."""
     try:
         return msgspec.json.decode(content)
-    except (msgspec.DecodeError, RecursionError):
+    except (msgspec.DecodeError, ValueError, RecursionError):  # invalid UTF-8 is a ValueError
         pass
     try:
-        return json.loads(content, strict=False)
+        return json.loads(content.decode("utf-8", errors="replace"), strict=False)
     except (ValueError, RecursionError) as exc:
         raise _not_json(operation, content, status) from exc
 
@@ -183,7 +184,7 @@ def _fast(decoder: msgspec.json.Decoder[Any], content: bytes) -> tuple[Any, bool
     dirty = _may_hold_controls(content)
     try:
         value = decoder.decode(content)
-    except (msgspec.DecodeError, RecursionError):  # (ValidationError is a DecodeError)
+    except (msgspec.DecodeError, ValueError, RecursionError):  # (ValidationError is a DecodeError)
         return None, False, dirty
     return value, not dirty, dirty
 

@@ -10,6 +10,7 @@ relay over real HTTP, walked page by page, is tests/test_tolerance_walk.py.
 from __future__ import annotations
 
 import copy
+import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +23,18 @@ import responses
 
 from relaydash.relay.client import RelayClient
 from relaydash.relay.errors import BadResponse
-from relaydash.relay.records import Comment, Customer, Listing, Order, Property, Skipped
+from relaydash.relay.records import (
+    AddressInput,
+    Comment,
+    Customer,
+    CustomerInput,
+    Listing,
+    Order,
+    OrderFieldInput,
+    Property,
+    PropertyInput,
+    Skipped,
+)
 
 BASE = "https://relay.test/api/v1"
 
@@ -398,6 +410,13 @@ def test_control_characters_are_removed_from_text_and_line_breaks_kept(
     assert order.comments[0].text == "Zeile 1\r\nZeile\t2"
 
 
+def test_bytes_that_are_not_utf8_cost_a_character_not_the_answer(
+    rsps: responses.RequestsMock, client: RelayClient
+) -> None:
+    rsps.add(responses.GET, BASE + "/orders", body=b'[{"id": 7, "title": "Heizung \xff kaputt"}, {"id": 8}]')
+    assert [o.title for o in client.get_orders()] == ["Heizung \ufffd kaputt", None]
+
+
 def test_a_lone_surrogate_is_removed_not_a_crash(rsps: responses.RequestsMock, client: RelayClient) -> None:
     rsps.add(responses.GET, BASE + "/orders/7", body=b'{"id": 7, "title": "Hei\\ud800zung \\ud83d\\ude00"}')
     order = client.get_order(7)
@@ -411,3 +430,94 @@ def test_text_without_control_characters_is_left_alone(
     title = "Müller §5 “Keller” C:\\bin\\fix 😀 ‮"
     rsps.add(responses.GET, BASE + "/orders", json=[{"id": 7, "title": title}])
     assert client.get_orders()[0].title == title
+
+
+# --- Every decoding path: only the client's typed errors come out ------------------------------
+
+ADDRESS_INPUT = AddressInput(street_address="Weg 1", postal_code="10115", locality="Berlin", country="DE")
+EVERY_OPERATION: list[tuple[str, str, str, Any, Callable[[RelayClient], Any]]] = [
+    (*op_path, body, call)
+    for op_path, body, call in [
+        (("GetOrders", "GET", "/orders"), [ORDER, ORDER], lambda c: c.get_orders()),
+        (("GetOrder", "GET", "/orders/7"), ORDER, lambda c: c.get_order(7)),
+        (("GetOrderComments", "GET", "/orders/7/comments"), [COMMENT], lambda c: c.get_order_comments(7)),
+        (("GetCustomers", "GET", "/customers"), {"customers": [CUSTOMER]}, lambda c: c.get_customers()),
+        (
+            ("GetProperties", "GET", "/properties"),
+            {"properties": [PROPERTY]},
+            lambda c: c.get_properties(limit=5, offset=0),
+        ),
+        (("GetProperty", "GET", "/properties/21"), PROPERTY, lambda c: c.get_property(21)),
+        (("CreateAddress", "POST", "/addresses"), 12345, lambda c: c.create_address(ADDRESS_INPUT)),
+        (
+            ("CreateCustomer", "POST", "/customers"),
+            {"casaviAccountId": 1, "customer": {"name": "Nord", "telephone": "+49 40 1"}},
+            lambda c: c.create_customer(CustomerInput(name="Nord")),
+        ),
+        (
+            ("CreateProperties", "POST", "/properties"),
+            {"properties": [{"id": "21", "name": "Haus", "externalId": 9}]},
+            lambda c: c.create_properties([PropertyInput(id="21", name="Haus")], casavi_account_id=1),
+        ),
+        (
+            ("CreateOrderComment", "POST", "/orders/7/comments"),
+            {"id": 99},
+            lambda c: c.create_order_comment(7, text="t", author_name="a"),
+        ),
+        (
+            ("CreateOrderField", "POST", "/order-fields"),
+            {"name": "n", "content": "c", "position": 1, "orderId": 7},
+            lambda c: c.create_order_field(OrderFieldInput(name="n", content="c", position=1, order_id=7)),
+        ),
+    ]
+]
+
+
+def broken_bodies(good: Any) -> list[tuple[str, bytes]]:
+    text = json.dumps(good).encode()
+    cut = [
+        ("cut", text[: len(text) // 2]),
+        ("cut-after-a-null-list", text.replace(b'"attachments": [', b'"attachments": null, "x": [')[:-3]),
+    ]
+    bodies = [
+        *(cut if isinstance(good, (dict, list)) else []),  # a bare integer cut short is still one
+        ("not-json", b"<html><body>Wartung</body></html>"),
+        ("empty", b""),
+        ("bad-utf8-cut", b'{"id": "\xff\xfe"'),
+        ("deeply-nested", b"[" * 50_000 + b"]" * 50_000),
+    ]
+    wrong = b'"a text"' if isinstance(good, (dict, list)) else b'{"id": {"x": 1}}'
+    return [
+        *bodies,
+        ("wrong-type", wrong),
+        ("other-container", b"{}" if isinstance(good, list) else b"[[1]]"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("operation", "method", "path", "good", "call", "body"),
+    [
+        pytest.param(operation, method, path, good, call, body, id=f"{operation}-{name}")
+        for operation, method, path, good, call in EVERY_OPERATION
+        for name, body in broken_bodies(good)
+    ],
+)
+def test_no_broken_answer_escapes_as_anything_but_a_relay_error(
+    rsps: responses.RequestsMock,
+    client: RelayClient,
+    operation: str,
+    method: str,
+    path: str,
+    good: Any,
+    call: Callable[[RelayClient], Any],
+    body: bytes,
+) -> None:
+    rsps.add(method, BASE + path, body=json.dumps(good).encode(), status=200)
+    call(client)  # the good answer reads
+    rsps.replace(method, BASE + path, body=body, status=200)
+    try:
+        answer = call(client)
+    except BadResponse as error:
+        assert error.operation == operation and error.status == 200
+    else:  # a list whose broken records were left out, or a {} that reads as no records
+        assert isinstance(answer, Listing), (operation, answer)
