@@ -20,7 +20,13 @@ from relaydash.directory.views import FORM_HAS_ERRORS, redirect_after_post
 from relaydash.relay.client import RelayClient, get_client
 from relaydash.relay.errors import RelayError
 from relaydash.relay.records import Customer, Listing, Property
-from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, relay_error_status
+from relaydash.web import (
+    HtmxHttpRequest,
+    page_or_partial,
+    relay_error_message,
+    relay_error_status,
+    relay_page_status,
+)
 
 PROPERTY_CREATED = _("Property “%(name)s” was created.")
 PROPERTY_SAVED = _("Property “%(name)s” was saved.")
@@ -51,7 +57,7 @@ def property_list(request: HtmxHttpRequest) -> TemplateResponse:
     except RelayError as error:
         context["relay_error"] = relay_error_message(error)
         return page_or_partial(
-            request, "directory/property_list.html", "results", context, status=relay_error_status(error)
+            request, "directory/property_list.html", "results", context, status=relay_page_status(error)
         )
     customers, _error = _customers_or_error(client)
     names = selectors.customer_names(customers)
@@ -75,7 +81,7 @@ def property_detail(request: HtmxHttpRequest, property_id: int) -> TemplateRespo
             request,
             "directory/property_detail.html",
             {"property": None, "property_id": property_id, "relay_error": relay_error_message(error)},
-            status=relay_error_status(error),
+            status=relay_page_status(error),
         )
     customer = None
     if prop.customer_id is not None:
@@ -135,7 +141,7 @@ def _property_form(request: HtmxHttpRequest, *, property_id: int | None) -> Http
                 request,
                 "directory/property_detail.html",
                 {"property": None, "property_id": property_id, "relay_error": relay_error_message(error)},
-                status=relay_error_status(error),
+                status=relay_page_status(error),
             )
     customers, customers_error = _customers_or_error(client)
     data = request.POST if request.method == "POST" else None

@@ -28,6 +28,7 @@ from relaydash.web import (
     page_or_partial,
     relay_error_message,
     relay_error_status,
+    relay_page_status,
     wants_partial,
 )
 
@@ -139,7 +140,7 @@ def customer_list(request: HtmxHttpRequest) -> TemplateResponse:
         "oob": wants_partial(request),
         "focus_results": bool(request.htmx) and request.htmx.trigger != "customer-filter",
     }
-    status = relay_error_status(error) if error else 200
+    status = relay_page_status(error) if error else 200
     return page_or_partial(request, "directory/customer_list.html", "results", context, status=status)
 
 
@@ -155,7 +156,7 @@ def customer_export(request: HtmxHttpRequest) -> HttpResponse:
             request,
             "relay_error.html",
             {"message": relay_error_message(error)},
-            status=relay_error_status(error),
+            status=relay_page_status(error),
         )
     statuses = [(s, s) for s in selectors.customer_statuses(customers)]
     form = CustomerFilterForm(request.GET, statuses=statuses)
@@ -193,7 +194,7 @@ def customer_detail(request: HtmxHttpRequest, customer_id: int) -> TemplateRespo
             request,
             "directory/customer_detail.html",
             {"customer": None, "customer_id": customer_id, "relay_error": relay_error_message(error)},
-            status=relay_error_status(error),
+            status=relay_page_status(error),
         )
     if customer is None:
         return not_found(

@@ -59,6 +59,7 @@ from relaydash.web import (
     page_or_partial,
     relay_error_message,
     relay_error_status,
+    relay_page_status,
     reload_requested,
 )
 
@@ -285,7 +286,7 @@ def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
         raise Http404(str(ORDER_GONE)) from error
     except RelayError as error:
         context = _context(request, order_id, None, page_error=relay_error_message(error))
-        return TemplateResponse(request, TEMPLATE, context, status=relay_error_status(error))
+        return TemplateResponse(request, TEMPLATE, context, status=relay_page_status(error))
     edit_part = _editing(request, request.GET.get("edit", ""))
     return TemplateResponse(request, TEMPLATE, _context(request, order_id, detail, edit_part=edit_part))
 

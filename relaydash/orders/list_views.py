@@ -36,7 +36,7 @@ from relaydash.web import (
     HtmxHttpRequest,
     page_or_partial,
     relay_error_message,
-    relay_error_status,
+    relay_page_status,
     wants_partial,
 )
 
@@ -174,7 +174,7 @@ def _listing_context(
         listing = list_orders(client=get_client(), filters=filters, page=request.GET.get("page"), now=now)
     except RelayError as error:
         context["relay_error"] = relay_error_message(error)
-        return context, relay_error_status(error)
+        return context, relay_page_status(error)
     form.set_choices(customers=listing.customers, types=listing.types)
     page = listing.page
     context.update(
@@ -272,7 +272,7 @@ def order_export(request: HtmxHttpRequest) -> HttpResponse:
             request,
             "relay_error.html",
             {"message": relay_error_message(error), "error": error},
-            status=relay_error_status(error),
+            status=relay_page_status(error),
         )
     response = HttpResponse(orders_csv(rows=rows, dialect=dialect), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(now).strftime("%Y-%m-%d-%H%M")
