@@ -60,8 +60,9 @@ def relay_error_message(error: RelayError) -> str:
 
 
 def relay_error_status(error: RelayError) -> int:
-    """The HTTP status a page or form answers with when relay failed: 422 for refused
-    input, 404 for an unknown record, 503 when relay is unreachable, 502 otherwise."""
+    """The HTTP status a form or part answers with when relay failed: 422 for refused
+    input, 404 for an unknown record, 503 when relay is unreachable, 502 otherwise.
+    (The pages' scripts show an error status's sentence where the request came from.)"""
     if isinstance(error, ValidationFailed):
         return 422
     if isinstance(error, NotFound):
@@ -69,6 +70,17 @@ def relay_error_status(error: RelayError) -> int:
     if isinstance(error, Unavailable):
         return 503
     return 502
+
+
+def relay_page_status(error: RelayError) -> int:
+    """The HTTP status a whole page (or a list's results) answers with when relay failed:
+    as `relay_error_status`, except that an answer relay gave with a 2xx status that
+    cannot be read is a 200 page saying so. relay and relaydash are both up; the page,
+    with its message, is what there is to show, and the client has logged the record
+    and field it could not read."""
+    if isinstance(error, BadResponse) and error.status is not None and 200 <= error.status < 300:
+        return 200
+    return relay_error_status(error)
 
 
 def wants_partial(request: HttpRequest) -> bool:
@@ -111,6 +123,6 @@ class RelayErrorMiddleware:
             request,
             "relay_error.html",
             {"message": relay_error_message(exception), "error": exception},
-            status=relay_error_status(exception),
+            status=relay_page_status(exception),
         )
         return response.render()

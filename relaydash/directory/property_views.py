@@ -19,8 +19,14 @@ from relaydash.directory.forms import AddressForm, PropertyForm
 from relaydash.directory.views import FORM_HAS_ERRORS, redirect_after_post
 from relaydash.relay.client import RelayClient, get_client
 from relaydash.relay.errors import RelayError
-from relaydash.relay.records import Customer, Property
-from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, relay_error_status
+from relaydash.relay.records import Customer, Listing, Property
+from relaydash.web import (
+    HtmxHttpRequest,
+    page_or_partial,
+    relay_error_message,
+    relay_error_status,
+    relay_page_status,
+)
 
 PROPERTY_CREATED = _("Property “%(name)s” was created.")
 PROPERTY_SAVED = _("Property “%(name)s” was saved.")
@@ -29,12 +35,12 @@ CUSTOMERS_UNAVAILABLE = _(
 )
 
 
-def _customers_or_error(client: RelayClient) -> tuple[list[Customer], str]:
+def _customers_or_error(client: RelayClient) -> tuple[Listing[Customer], str]:
     """Customers for names and the picker; a failure only costs the names."""
     try:
         return client.get_customers(), ""
     except RelayError as error:
-        return [], relay_error_message(error)
+        return Listing(), relay_error_message(error)
 
 
 @require_GET
@@ -51,10 +57,11 @@ def property_list(request: HtmxHttpRequest) -> TemplateResponse:
     except RelayError as error:
         context["relay_error"] = relay_error_message(error)
         return page_or_partial(
-            request, "directory/property_list.html", "results", context, status=relay_error_status(error)
+            request, "directory/property_list.html", "results", context, status=relay_page_status(error)
         )
     customers, _error = _customers_or_error(client)
     names = selectors.customer_names(customers)
+    context["skipped"] = context["page"].skipped + customers.skipped
     context["rows"] = [
         {"property": p, "customer_name": names.get(p.customer_id) if p.customer_id is not None else None}
         for p in context["page"].items
@@ -74,7 +81,7 @@ def property_detail(request: HtmxHttpRequest, property_id: int) -> TemplateRespo
             request,
             "directory/property_detail.html",
             {"property": None, "property_id": property_id, "relay_error": relay_error_message(error)},
-            status=relay_error_status(error),
+            status=relay_page_status(error),
         )
     customer = None
     if prop.customer_id is not None:
@@ -134,7 +141,7 @@ def _property_form(request: HtmxHttpRequest, *, property_id: int | None) -> Http
                 request,
                 "directory/property_detail.html",
                 {"property": None, "property_id": property_id, "relay_error": relay_error_message(error)},
-                status=relay_error_status(error),
+                status=relay_page_status(error),
             )
     customers, customers_error = _customers_or_error(client)
     data = request.POST if request.method == "POST" else None

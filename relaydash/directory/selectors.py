@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from relaydash.relay.client import RelayClient
-from relaydash.relay.records import Customer, Order, Property
+from relaydash.relay.records import Customer, Listing, Order, Property, Skipped
 
 CUSTOMERS_PER_PAGE: Final = 25
 PROPERTIES_PER_PAGE: Final = 50
@@ -45,8 +45,9 @@ class CustomerSort(StrEnum):
 
 
 def _fold(text: str | None) -> str:
-    """Case- and accent-insensitive text for search and sorting ("Müller" ~ "muller")."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    """Case- and accent-insensitive text for search and sorting ("Müller" ~ "muller"),
+    without the spaces it may start with (a name sorts by what people see)."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").strip())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
@@ -116,6 +117,7 @@ class Page[T]:
     total: int | None = None
     num_pages: int | None = None
     start_index: int = 0
+    skipped: tuple[Skipped, ...] = ()  # records relay sent for this page that could not be read
 
     @property
     def previous_number(self) -> int:
@@ -156,10 +158,14 @@ def customer_names(customers: Sequence[Customer]) -> dict[int, str]:
     return {c.id: c.name or f"#{c.id}" for c in customers if c.id is not None}
 
 
-def customer_orders(*, client: RelayClient, customer_id: int) -> list[Order]:
-    """The customer's orders, newest first (GetOrders has no filter: we filter)."""
-    orders = [o for o in client.get_orders() if o.customer_id == customer_id]
-    return sorted(orders, key=lambda o: (o.created_at or "", o.id or 0), reverse=True)
+def customer_orders(*, client: RelayClient, customer_id: int) -> Listing[Order]:
+    """The customer's orders, newest first (GetOrders has no filter: we filter). The
+    orders relay sent that could not be read are in `skipped`: any of them may be this
+    customer's."""
+    everyone = client.get_orders()
+    orders = [o for o in everyone if o.customer_id == customer_id]
+    newest_first = sorted(orders, key=lambda o: (o.created_at or "", o.id or 0), reverse=True)
+    return Listing(newest_first, skipped=everyone.skipped)
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,7 @@ class PropertyScan:
     properties: list[Property]
     complete: bool
     scanned: int
+    skipped: tuple[Skipped, ...] = ()
 
 
 def customer_properties(
@@ -185,14 +192,17 @@ def customer_properties(
     page_size = page_size or PROPERTY_SCAN_PAGE
     max_pages = max_pages or PROPERTY_SCAN_MAX_PAGES
     found: list[Property] = []
+    skipped: tuple[Skipped, ...] = ()
     scanned = 0
     for page in range(max_pages):
         batch = client.get_properties(limit=page_size, offset=page * page_size)
-        scanned += len(batch)
+        received = len(batch) + len(batch.skipped)  # relay's page, readable or not
+        scanned += received
+        skipped += batch.skipped
         found += [p for p in batch if p.customer_id == customer_id]
-        if len(batch) < page_size:
-            return PropertyScan(properties=found, complete=True, scanned=scanned)
-    return PropertyScan(properties=found, complete=False, scanned=scanned)
+        if received < page_size:
+            return PropertyScan(properties=found, complete=True, scanned=scanned, skipped=skipped)
+    return PropertyScan(properties=found, complete=False, scanned=scanned, skipped=skipped)
 
 
 def property_page(*, client: RelayClient, number: int, per_page: int | None = None) -> Page[Property]:
@@ -210,6 +220,7 @@ def property_page(*, client: RelayClient, number: int, per_page: int | None = No
         items=batch[:per_page],
         number=number,
         has_previous=number > 1,
-        has_next=len(batch) > per_page,
+        has_next=len(batch) + len(batch.skipped) > per_page,  # relay's page, readable or not
         start_index=offset + 1,
+        skipped=batch.skipped,
     )

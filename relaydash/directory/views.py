@@ -21,13 +21,14 @@ from relaydash.directory import exports, selectors, services
 from relaydash.directory.forms import AddressForm, CustomerFilterForm, CustomerForm
 from relaydash.directory.templatetags.directory_tags import customer_status
 from relaydash.relay.client import get_client
-from relaydash.relay.errors import RelayError
-from relaydash.relay.records import Customer
+from relaydash.relay.errors import BadResponse, RelayError
+from relaydash.relay.records import Customer, Listing
 from relaydash.web import (
     HtmxHttpRequest,
     page_or_partial,
     relay_error_message,
     relay_error_status,
+    relay_page_status,
     wants_partial,
 )
 
@@ -105,7 +106,7 @@ def _sort_headers(form: CustomerFilterForm, base: str) -> list[dict[str, Any]]:
 @require(Action.VIEW)
 def customer_list(request: HtmxHttpRequest) -> TemplateResponse:
     """Customers: search, filter, sort and page over GetCustomers (relay cannot)."""
-    customers: list[Customer] = []
+    customers: Listing[Customer] = Listing()
     error: RelayError | None = None
     try:
         customers = get_client().get_customers()
@@ -135,10 +136,11 @@ def customer_list(request: HtmxHttpRequest) -> TemplateResponse:
         "export_url": export + _query(params),
         "export_comma_url": export + _query({**params, "delimiter": "comma"}),
         "relay_error": relay_error_message(error) if error else "",
+        "skipped": customers.skipped,
         "oob": wants_partial(request),
         "focus_results": bool(request.htmx) and request.htmx.trigger != "customer-filter",
     }
-    status = relay_error_status(error) if error else 200
+    status = relay_page_status(error) if error else 200
     return page_or_partial(request, "directory/customer_list.html", "results", context, status=status)
 
 
@@ -154,7 +156,7 @@ def customer_export(request: HtmxHttpRequest) -> HttpResponse:
             request,
             "relay_error.html",
             {"message": relay_error_message(error)},
-            status=relay_error_status(error),
+            status=relay_page_status(error),
         )
     statuses = [(s, s) for s in selectors.customer_statuses(customers)]
     form = CustomerFilterForm(request.GET, statuses=statuses)
@@ -179,13 +181,20 @@ def customer_detail(request: HtmxHttpRequest, customer_id: int) -> TemplateRespo
     and properties. Each part fails on its own: a slow GetOrders does not hide the contact."""
     client = get_client()
     try:
-        customer = selectors.find_customer(client.get_customers(), customer_id)
+        customers = client.get_customers()
+        customer = selectors.find_customer(customers, customer_id)
+        if customer is None and str(customer_id) in {s.record_id for s in customers.skipped}:
+            raise BadResponse(
+                "relay sent this customer in a shape that cannot be read",
+                status=200,
+                operation="GetCustomers",
+            )
     except RelayError as error:
         return TemplateResponse(
             request,
             "directory/customer_detail.html",
             {"customer": None, "customer_id": customer_id, "relay_error": relay_error_message(error)},
-            status=relay_error_status(error),
+            status=relay_page_status(error),
         )
     if customer is None:
         return not_found(

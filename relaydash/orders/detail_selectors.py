@@ -20,7 +20,7 @@ from django.conf import settings
 from relaydash.orders.selectors import customers_get
 from relaydash.relay.client import RelayClient
 from relaydash.relay.errors import RelayError
-from relaydash.relay.records import Comment, Customer, Order, OrderField
+from relaydash.relay.records import Comment, Customer, Listing, Order, OrderField, Skipped
 
 # Shared by all requests of the process: two reads per page, a few pages at a time.
 _READS: Final = ThreadPoolExecutor(max_workers=8, thread_name_prefix="relay-read")
@@ -60,7 +60,7 @@ def order_detail_get(
     """
     order_age = 0.0 if fresh else float(settings.RELAY_CACHE_ORDER_SECONDS)
     customers_age = 0.0 if fresh else float(settings.RELAY_CACHE_CUSTOMERS_SECONDS)
-    customers: Future[list[Customer]] | None = None
+    customers: Future[Listing[Customer]] | None = None
     if with_customer:
         customers = _READS.submit(client.get_customers, max_age=customers_age)
     try:
@@ -74,10 +74,17 @@ def order_detail_get(
     unavailable = False
     if customers is not None:
         try:
-            customer = customer_for_order(order, customers.result())
+            listing = customers.result()
+            customer = customer_for_order(order, listing)
             if customer is None and order.customer_id is not None and not fresh:
                 # The kept list lacks it: customers_get's rule asks relay's current one.
-                customer = customer_for_order(order, customers_get(client=client, needed=[order.customer_id]))
+                listing = customers_get(client=client, needed=[order.customer_id])
+                customer = customer_for_order(order, listing)
+            # relay sent the customer, but not in a shape that can be read: say so, as
+            # when the list could not be read at all.
+            unavailable = customer is None and str(order.customer_id) in {
+                s.record_id for s in listing.skipped
+            }
         except RelayError:
             unavailable = order.customer_id is not None
     fields = fields_by_position(order.fields)
@@ -119,6 +126,7 @@ class LiveUpdate:
 
     comments: list[Comment]
     order: Order | None
+    skipped: tuple[Skipped, ...] = ()  # comments GetOrderComments sent that could not be read
 
 
 def order_live_get(
@@ -133,10 +141,10 @@ def order_live_get(
     kept answer fresh as well.
     """
     order = client.get_order(order_id) if with_order else None
-    comments = comments_newest_first(
-        order.comments if order is not None else client.get_order_comments(order_id)
-    )
-    return LiveUpdate(comments=_newer_than(comments, after_id), order=order)
+    read = order.comments if order is not None else client.get_order_comments(order_id)
+    skipped = read.skipped if isinstance(read, Listing) else ()
+    comments = comments_newest_first(read)
+    return LiveUpdate(comments=_newer_than(comments, after_id), order=order, skipped=skipped)
 
 
 def _newer_than(comments: list[Comment], after_id: int | None) -> list[Comment]:

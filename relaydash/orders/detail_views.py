@@ -59,6 +59,7 @@ from relaydash.web import (
     page_or_partial,
     relay_error_message,
     relay_error_status,
+    relay_page_status,
     reload_requested,
 )
 
@@ -285,7 +286,7 @@ def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
         raise Http404(str(ORDER_GONE)) from error
     except RelayError as error:
         context = _context(request, order_id, None, page_error=relay_error_message(error))
-        return TemplateResponse(request, TEMPLATE, context, status=relay_error_status(error))
+        return TemplateResponse(request, TEMPLATE, context, status=relay_page_status(error))
     edit_part = _editing(request, request.GET.get("edit", ""))
     return TemplateResponse(request, TEMPLATE, _context(request, order_id, detail, edit_part=edit_part))
 
@@ -510,11 +511,20 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
         return redirect(_detail_url(order_id, "comments"))
     comments: list[Comment] | None
     try:
-        comments = order_live_get(client=client, order_id=order_id).comments
+        live = order_live_get(client=client, order_id=order_id)
+        comments, skipped = live.comments, live.skipped
     except RelayError:
-        comments = None
+        comments, skipped = None, ()
     note = str(COMMENT_POSTED) if comments is not None else f"{COMMENT_POSTED} {SAVED_NOT_SHOWN}"
-    context = _context(request, order_id, None, active_part="comment", saved_note=note, comments=comments)
+    context = _context(
+        request,
+        order_id,
+        None,
+        active_part="comment",
+        saved_note=note,
+        comments=comments,
+        comments_skipped=skipped,
+    )
     response = page_or_partial(request, TEMPLATE, partial, context)
     response["HX-Trigger"] = "commentPosted"
     return response

@@ -32,7 +32,13 @@ from relaydash.orders.selectors import (
 from relaydash.orders.status import ORDER_STATUS_LABELS
 from relaydash.relay.client import get_client
 from relaydash.relay.errors import RelayError
-from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, wants_partial
+from relaydash.web import (
+    HtmxHttpRequest,
+    page_or_partial,
+    relay_error_message,
+    relay_page_status,
+    wants_partial,
+)
 
 TEMPLATE: Final = "orders/order_list.html"
 
@@ -168,7 +174,7 @@ def _listing_context(
         listing = list_orders(client=get_client(), filters=filters, page=request.GET.get("page"), now=now)
     except RelayError as error:
         context["relay_error"] = relay_error_message(error)
-        return context, 503
+        return context, relay_page_status(error)
     form.set_choices(customers=listing.customers, types=listing.types)
     page = listing.page
     context.update(
@@ -263,7 +269,10 @@ def order_export(request: HtmxHttpRequest) -> HttpResponse:
         rows = export_orders(client=get_client(), filters=filters, now=now)
     except RelayError as error:
         return TemplateResponse(
-            request, "relay_error.html", {"message": relay_error_message(error), "error": error}, status=503
+            request,
+            "relay_error.html",
+            {"message": relay_error_message(error), "error": error},
+            status=relay_page_status(error),
         )
     response = HttpResponse(orders_csv(rows=rows, dialect=dialect), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(now).strftime("%Y-%m-%d-%H%M")

@@ -11,6 +11,7 @@ orders on the page being shown.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relaydash.orders.status import CLOSED_STATUSES, DueState, due_state
 from relaydash.relay.client import RelayClient
-from relaydash.relay.records import Customer, Moment, Order, OrderStatus
+from relaydash.relay.records import Customer, Listing, Moment, Order, OrderStatus, Skipped
 
 PER_PAGE: Final = 50
 
@@ -153,6 +154,7 @@ class OrderListing:
     rows: list[OrderRow]
     customers: list[Customer]
     types: list[str]
+    skipped: tuple[Skipped, ...] = ()  # orders and customers relay sent that could not be read
 
 
 # --- Pure functions over records ----------------------------------------------------------
@@ -255,6 +257,17 @@ def filter_and_count(
 
 
 _FAR_FUTURE: Final = dt.datetime.max.replace(tzinfo=dt.UTC)
+# Whitespace and invisible format characters (zero-width space, direction marks and
+# embeddings, word joiner, byte order mark) that a title may start or end with.
+_INVISIBLE_EDGES: Final = re.compile(
+    r"^[\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+|[\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+$"
+)
+
+
+def title_sort_key(title: str | None) -> str:
+    """A title as it sorts: by the text people see, so "  Heizung" sorts under H and not
+    before "Aufzug"; "" when nothing visible is left (such orders sort last)."""
+    return _INVISIBLE_EDGES.sub("", title or "").casefold()
 
 
 def _moment_key(value: Moment) -> tuple[int, dt.datetime]:
@@ -273,9 +286,9 @@ def sort_orders(*, orders: list[Order], sort: str) -> list[Order]:
     missing: list[Order] = []
     if key is SortKey.TITLE:
         for order in orders:
-            (present if order.title else missing).append(order)
+            (present if title_sort_key(order.title) else missing).append(order)
         present.sort(key=lambda o: o.id or 0)
-        present.sort(key=lambda o: (o.title or "").casefold(), reverse=descending)
+        present.sort(key=lambda o: title_sort_key(o.title), reverse=descending)
     else:
         attribute = {SortKey.DUE: "due", SortKey.CREATED: "created", SortKey.UPDATED: "updated"}[key]
         keyed: list[tuple[dt.datetime, Order]] = []
@@ -334,7 +347,7 @@ def paginate(*, orders: list[Order], page: str | int | None, per_page: int = PER
 # --- Reads from relay -----------------------------------------------------------------
 
 
-def customers_get(*, client: RelayClient, needed: Iterable[int | None]) -> list[Customer]:
+def customers_get(*, client: RelayClient, needed: Iterable[int | None]) -> Listing[Customer]:
     """The customer list: relay's answer from up to RELAY_CACHE_CUSTOMERS_SECONDS ago
     when it names every customer in `needed` (customers change rarely), else relay's
     current list: a customer the kept list lacks was created in casavi since, and its
@@ -366,6 +379,7 @@ def list_orders(
         rows=order_rows(orders=shown.object_list, names=names, now=now),
         customers=sorted(customers, key=lambda c: (c.name or "").casefold()),
         types=order_types(orders),
+        skipped=orders.skipped + customers.skipped,
     )
 
 

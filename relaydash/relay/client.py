@@ -14,7 +14,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Final, NoReturn
 from urllib.parse import quote
@@ -29,6 +29,7 @@ from requests_toolbelt import MultipartEncoder
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from .cache import CUSTOMERS_TOPIC, ReadCache, order_topic
+from .decoding import decode_listing, decode_one
 from .errors import BadResponse, NotFound, RelayError, Unauthorized, Unavailable, ValidationFailed
 from .records import (
     AddressInput,
@@ -36,6 +37,7 @@ from .records import (
     Customer,
     CustomerCreated,
     CustomerInput,
+    Listing,
     Order,
     OrderFieldInput,
     OrderPatch,
@@ -145,7 +147,9 @@ class _ErrorBody(msgspec.Struct, frozen=True):
 
 
 # Decoders built once: msgspec compiles the type into a fast decoder; strict=False is the
-# lax mode that reads ids sent as strings ("42") as numbers.
+# lax mode that reads ids sent as strings ("42") as numbers. They are the fast path of
+# relaydash.relay.decoding, which reads field by field and record by record only when
+# they refuse an answer.
 _DECODE_INT = msgspec.json.Decoder(int, strict=False)
 _DECODE_CUSTOMER_CREATED = msgspec.json.Decoder(CustomerCreated, strict=False)
 _DECODE_CUSTOMERS = msgspec.json.Decoder(_Customers, strict=False)
@@ -302,9 +306,9 @@ class RelayClient:
             response = self._call("CreateCustomer", json=_ENCODER.encode(body))
         return self._decode("CreateCustomer", _DECODE_CUSTOMER_CREATED, response)
 
-    def get_customers(self, *, max_age: float = 0.0) -> list[Customer]:
+    def get_customers(self, *, max_age: float = 0.0) -> Listing[Customer]:
         """GetCustomers: `{"customers": [...]}`. `max_age`: see the class docstring."""
-        return self._read_kept("GetCustomers", CUSTOMERS_TOPIC, _DECODE_CUSTOMERS, max_age=max_age).customers
+        return self._read_kept("GetCustomers", CUSTOMERS_TOPIC, _read_customers, max_age=max_age)
 
     def create_properties(
         self, properties: Sequence[PropertyInput], *, casavi_account_id: int
@@ -320,26 +324,27 @@ class RelayClient:
         echoed = self._decode("CreateProperties", _DECODE_ECHOED_PROPERTIES, response).properties
         return [p.as_input() for p in echoed]
 
-    def get_properties(self, *, limit: int, offset: int) -> list[Property]:
-        """GetProperties: one page; relay requires both `limit` and `offset`."""
+    def get_properties(self, *, limit: int, offset: int) -> Listing[Property]:
+        """GetProperties: one page; relay requires both `limit` and `offset`. A page
+        holds `limit` records counting the skipped ones."""
         response = self._call("GetProperties", params={"limit": limit, "offset": offset})
-        return self._decode("GetProperties", _DECODE_PROPERTIES, response).properties
+        return _read_properties(response.content, response.status_code)
 
     def get_property(self, property_id: int) -> Property:
         response = self._call("GetProperty", ids={"propertyId": property_id})
         return self._decode("GetProperty", _DECODE_PROPERTY, response)
 
-    def get_orders(self) -> list[Order]:
+    def get_orders(self) -> Listing[Order]:
         """GetOrders: every order with its comments, as a bare array. It can be large;
         relay offers no filters or paging, so callers filter, sort and page."""
         response = self._call("GetOrders")
-        return self._decode("GetOrders", _DECODE_ORDERS, response)
+        return read_orders(response.content, response.status_code)
 
     def get_order(self, order_id: int, *, max_age: float = 0.0) -> Order:
         """GetOrder. `max_age`: see the class docstring; checks before a write keep the
         default 0, so they always see relay's current order."""
         ids = {"orderId": order_id}
-        return self._read_kept("GetOrder", order_topic(order_id), _DECODE_ORDER, max_age=max_age, ids=ids)
+        return self._read_kept("GetOrder", order_topic(order_id), _read_order, max_age=max_age, ids=ids)
 
     def patch_order(self, order_id: int, patch: OrderPatch) -> None:
         """PatchOrder: only the fields set on `patch` are sent (and changed).
@@ -353,10 +358,12 @@ class RelayClient:
         with self._writing(order_topic(order_id)):
             self._call("PatchOrder", ids={"orderId": order_id}, json=_ENCODER.encode(patch))
 
-    def get_order_comments(self, order_id: int) -> list[Comment]:
+    def get_order_comments(self, order_id: int) -> Listing[Comment]:
         """GetOrderComments: a bare array."""
         response = self._call("GetOrderComments", ids={"orderId": order_id})
-        return self._decode("GetOrderComments", _DECODE_COMMENTS, response)
+        return decode_listing(
+            "GetOrderComments", _DECODE_COMMENTS, Comment, response.content, status=response.status_code
+        )
 
     def create_order_comment(
         self, order_id: int, *, text: str, author_name: str, files: Sequence[UploadFile] = ()
@@ -394,24 +401,26 @@ class RelayClient:
         self,
         operation: str,
         topic: str,
-        decoder: msgspec.json.Decoder[T],
+        read: Callable[[bytes, int], T],
         *,
         max_age: float,
         ids: Mapping[str, object] | None = None,
     ) -> T:
         """A read served from the cache when allowed and available, else from relay (and
-        then kept). A kept body that no longer decodes is read from relay again."""
+        then kept). `read(body, status)` decodes the body. A kept body that no longer
+        decodes is read from relay again."""
         if self.cache is None:
-            return self._decode(operation, decoder, self._call(operation, ids=ids))
+            response = self._call(operation, ids=ids)
+            return read(response.content, response.status_code)
         body = self.cache.get(topic, max_age=max_age)
         if body is not None:
             try:
-                return self._decode_body(operation, decoder, body, status=200)
+                return read(body, 200)
             except BadResponse:
                 logger.warning("relay cache: the kept %s answer does not decode; asking relay", operation)
         started = self.cache.clock()
         response = self._call(operation, ids=ids)
-        value = self._decode(operation, decoder, response)
+        value = read(response.content, response.status_code)
         self.cache.put(topic, response.content, started=started)
         return value
 
@@ -531,48 +540,46 @@ class RelayClient:
 
     @staticmethod
     def _decode[T](operation: str, decoder: msgspec.json.Decoder[T], response: requests.Response) -> T:
-        """Decode a 2xx body into the operation's type, or raise BadResponse.
-
-        The fast path decodes straight into the records. relay sometimes sends `null`
-        where a list belongs (a comment's `attachments`); only when the fast path refuses
-        the body is it decoded a second, slower way with every null dropped, so missing
-        and null read the same (an empty tuple for lists, None otherwise). A required
-        field that is null still fails.
-        """
-        return RelayClient._decode_body(operation, decoder, response.content, status=response.status_code)
-
-    @staticmethod
-    def _decode_body[T](
-        operation: str, decoder: msgspec.json.Decoder[T], content: bytes, *, status: int
-    ) -> T:
-        try:
-            return decoder.decode(content)
-        except msgspec.ValidationError as exc:
-            first_error: msgspec.ValidationError = exc
-        except msgspec.DecodeError as exc:  # (ValidationError is a DecodeError: order matters)
-            raise BadResponse(
-                f"relay's answer is not JSON: {_short_text(content, 80)!r}",
-                status=status,
-                operation=operation,
-            ) from exc
-        try:
-            value: T = msgspec.convert(_drop_nulls(msgspec.json.decode(content)), decoder.type, strict=False)
-        except msgspec.ValidationError:
-            raise BadResponse(
-                f"relay's answer does not have the expected shape ({first_error})",
-                status=status,
-                operation=operation,
-            ) from first_error
-        logger.debug("relay %s: answer had nulls where values belong; read them as missing", operation)
-        return value
+        """Decode a 2xx body into the operation's type, or raise BadResponse (see
+        relaydash.relay.decoding: strictly first, field by field when that refuses)."""
+        return decode_one(operation, decoder, response.content, status=response.status_code)
 
 
-def _drop_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_nulls(v) for v in value]
-    return value
+# --- Reading the list answers (also from kept bodies) ---------------------------------------
+
+
+def read_orders(content: bytes, status: int = 200) -> Listing[Order]:
+    """A GetOrders body as records. Public for whatever reads GetOrders bodies in bulk
+    (the benchmark), so it measures exactly what the client does."""
+    return decode_listing("GetOrders", _DECODE_ORDERS, Order, content, status=status)
+
+
+def _read_customers(content: bytes, status: int) -> Listing[Customer]:
+    return decode_listing(
+        "GetCustomers",
+        _DECODE_CUSTOMERS,
+        Customer,
+        content,
+        status=status,
+        items=lambda wrapped: wrapped.customers,
+        key="customers",
+    )
+
+
+def _read_properties(content: bytes, status: int) -> Listing[Property]:
+    return decode_listing(
+        "GetProperties",
+        _DECODE_PROPERTIES,
+        Property,
+        content,
+        status=status,
+        items=lambda wrapped: wrapped.properties,
+        key="properties",
+    )
+
+
+def _read_order(content: bytes, status: int) -> Order:
+    return decode_one("GetOrder", _DECODE_ORDER, content, status=status)
 
 
 def _text_or_none(value: str | int | None) -> str | None:

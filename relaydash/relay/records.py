@@ -14,6 +14,7 @@ an aware datetime when the text parses, the text itself when it does not.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 from typing import BinaryIO
@@ -50,6 +51,33 @@ def parse_moment(text: str | None) -> Moment:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.get_default_timezone())
     return value
+
+
+class Skipped(msgspec.Struct, frozen=True, kw_only=True):
+    """A record relay sent in a list that could not be read, and why: the operation,
+    the record's id as relay sent it (None when it had none), the field's path inside
+    the record ("$.taskId", "$" for the record itself) and msgspec's reason."""
+
+    operation: str
+    record_id: str | None
+    field: str
+    reason: str
+
+
+class Listing[T](list[T]):
+    """A list answer of relay (GetOrders, GetCustomers, GetProperties, GetOrderComments):
+    the records that could be read, in relay's order, and in `skipped` the ones that
+    could not. A plain list to every caller that needs no more; pages show a notice
+    when `skipped` is not empty."""
+
+    skipped: tuple[Skipped, ...]
+
+    def __init__(self, records: Iterable[T] = (), *, skipped: Iterable[Skipped] = ()) -> None:
+        super().__init__(records)
+        self.skipped = tuple(skipped)
+
+    def __repr__(self) -> str:
+        return f"Listing({list.__repr__(self)}, skipped={self.skipped!r})"
 
 
 class _Record(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):

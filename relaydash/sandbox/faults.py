@@ -14,12 +14,21 @@ key still gets its 401.
 
     faults.fail_next(status=503, count=2, operation="GetOrders")
     faults.delay_next(seconds=5, operation="PatchOrder")
+    faults.mutate_answers(variant="other")  # every scalar of every record as the other JSON type
     faults.clear()
+
+`mutate_answers` plays a relay that answers 200 but not with the types its reference
+names: until cleared, the JSON answers of the read operations are rewritten, every
+scalar of every record (nested ones too) sent as the other JSON type, as null or left
+out, or one record per list made unreadable.
 """
 
 import json
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import count as counter
+from typing import Any
 
 # relay's operation names, as the API reference and relay-api.md spell them.
 OPERATIONS: frozenset[str] = frozenset(
@@ -69,6 +78,26 @@ _lock = threading.Lock()
 _failures: list[_Failure] = []
 _delays: list[_Delay] = []
 
+# The operations whose answers hold records.
+READS: frozenset[str] = frozenset(
+    {"GetCustomers", "GetProperties", "GetProperty", "GetOrders", "GetOrder", "GetOrderComments"}
+)
+# How `mutate_answers` rewrites them: each scalar as the other JSON type (text as a
+# number, numbers and bools as text), as null, left out, the three in turn ("mixed"), or
+# (in lists only) the first record with an object where its text "title"/"name"/"text"
+# belongs, so that record cannot be read and the others can.
+VARIANTS: tuple[str, ...] = ("other", "null", "absent", "mixed", "one-unreadable")
+
+
+@dataclass
+class _Mutation:
+    variant: str
+    operations: frozenset[str]
+    keep_ids: bool
+
+
+_mutations: list[_Mutation] = []
+
 
 def _check(operation: str | None, count: int) -> None:
     if operation is not None and operation not in OPERATIONS:
@@ -104,11 +133,92 @@ def delay_next(*, seconds: float, count: int = 1, operation: str | None = None) 
         _delays.append(_Delay(operation, count, float(seconds)))
 
 
+def mutate_answers(*, variant: str, operations: Iterable[str] | None = None, keep_ids: bool = False) -> None:
+    """From now until `clear()`, rewrite the 200 answers of `operations` (every read by
+    default) as `variant` says (see VARIANTS). `keep_ids` leaves each answered record's
+    own `id` as it is (nested records' ids are still rewritten), so its pages can be
+    found."""
+    chosen = frozenset(operations) if operations is not None else READS
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
+    if not chosen <= READS:
+        raise ValueError(f"only reads hold records to mutate: {sorted(chosen - READS)}")
+    with _lock:
+        _mutations.append(_Mutation(variant, chosen, keep_ids))
+
+
 def clear() -> None:
     """Forget every queued fault (tests call this in teardown)."""
     with _lock:
         _failures.clear()
         _delays.clear()
+        _mutations.clear()
+
+
+def rewrite(operation: str, body: bytes) -> bytes:
+    """The answer body as the mutations in force say (unchanged when there are none)."""
+    with _lock:
+        mutations = [m for m in _mutations if operation in m.operations]
+    if not mutations:
+        return body
+    data = json.loads(body)
+    for mutation in mutations:
+        data = _applied(mutation, data)
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _applied(mutation: _Mutation, data: Any) -> Any:
+    """`data` (a bare list, a wrapping {"customers": [...]} or one record) rewritten."""
+    if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
+        key, records = next(iter(data.items()))
+        return {key: _applied(mutation, records)}
+    if mutation.variant == "one-unreadable":
+        if isinstance(data, list) and data and isinstance(data[0], dict):
+            first = data[0]
+            field = next((f for f in ("title", "name", "text") if f in first), "id")
+            return [{**first, field: {"unreadable": True}}, *data[1:]]
+        return data
+    turns = counter()
+    if isinstance(data, list):
+        return [_record(mutation, record, turns) for record in data]
+    return _record(mutation, data, turns)
+
+
+def _record(mutation: _Mutation, record: Any, turns: Iterator[int]) -> Any:
+    if not isinstance(record, dict):
+        return record
+    mutated = _mutated(record, mutation.variant, turns)
+    if mutation.keep_ids and "id" in record:
+        mutated["id"] = record["id"]
+    return mutated
+
+
+def _other_type(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return int(value) if value.isascii() and value.isdigit() else 812
+    return value
+
+
+def _mutated(value: Any, variant: str, turns: Iterator[int]) -> Any:
+    if isinstance(value, list):
+        return [_mutated(item, variant, turns) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, inner in value.items():
+        if isinstance(inner, (dict, list)):
+            out[key] = _mutated(inner, variant, turns)
+            continue
+        how = ("other", "null", "absent")[next(turns) % 3] if variant == "mixed" else variant
+        if how == "other":
+            out[key] = _other_type(inner)
+        elif how == "null":
+            out[key] = None
+    return out
 
 
 def take(operation: str) -> Injected:

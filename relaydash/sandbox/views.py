@@ -102,13 +102,16 @@ def endpoint(**methods: tuple[str, Handler]) -> Callable[..., HttpResponse]:
         if injected.status is not None:
             return HttpResponse(injected.body, status=injected.status, content_type="application/json")
         try:
-            return handler(request, **kwargs)
+            response = handler(request, **kwargs)
         except v.ApiError as error:
             return message(error.status, error.message)
         except (RequestDataTooBig, TooManyFilesSent):
             return message(413, "request body is too large")
         except (SuspiciousOperation, MultiPartParserError, UnreadablePostError):
             return message(400, "request body could not be parsed")
+        if response.status_code == 200 and operation in faults.READS:
+            response.content = faults.rewrite(operation, response.content)
+        return response
 
     return view
 

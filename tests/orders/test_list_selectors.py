@@ -132,6 +132,18 @@ def test_title_sort_ignores_case_both_ways() -> None:
     assert ids(sort_orders(orders=orders, sort="-title")) == [4, 1, 2, 3]
 
 
+def test_title_sort_goes_by_the_visible_text() -> None:
+    orders = [
+        order(1, title="  Zählerablesung"),
+        order(2, title="Aufzug"),
+        order(3, title="\u200b\tHeizung"),
+        order(4, title="   "),  # nothing visible: sorts with the orders without a title
+        order(5, title="Keller "),
+    ]
+    assert ids(sort_orders(orders=orders, sort="title")) == [2, 3, 5, 1, 4]
+    assert ids(sort_orders(orders=orders, sort="-title")) == [1, 5, 3, 2, 4]
+
+
 def test_last_comment_is_the_newest_whatever_the_order() -> None:
     o = order(
         1,

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -49,12 +48,6 @@ from relaydash.relay.records import (
 
 BASE = "https://relay.test/api/v1"
 KEY = "s3cret-key-value"
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 @pytest.fixture
@@ -144,7 +137,21 @@ def test_error_with_empty_body_uses_the_reason(rsps: responses.RequestsMock, cli
         (lambda c: c.get_orders(), "GET", "/orders", b"<html>oops</html>"),
         (lambda c: c.get_orders(), "GET", "/orders", b""),
         (lambda c: c.get_orders(), "GET", "/orders", b'{"orders": []}'),  # wrapped, not bare
-        (lambda c: c.get_orders(), "GET", "/orders", b'[{"id": "not a number"}]'),
+        (lambda c: c.get_orders(), "GET", "/orders", b'[{"id": 1}'),  # cut off
+        (lambda c: c.get_orders(), "GET", "/orders", b'[{"id": 1, "comments": null}, {"id": 2, "ti'),
+        (lambda c: c.get_orders(), "GET", "/orders", b"null"),
+        (lambda c: c.get_order(1), "GET", "/orders/1", b'{"id": "not a number"}'),
+        (lambda c: c.get_order(1), "GET", "/orders/1", b'{"id": 1, "title": {"de": "Heizung"}}'),
+        (lambda c: c.get_order(1), "GET", "/orders/1", b'{"id": 1, "comments": null, "title": "Hei'),
+        (lambda c: c.get_property(1), "GET", "/properties/1", b'{"id": 1, "address": "Weg 1"}'),
+        (lambda c: c.get_order_comments(1), "GET", "/orders/1/comments", b'{"comments": []}'),
+        (lambda c: c.get_order_comments(1), "GET", "/orders/1/comments", b"[{]"),
+        (lambda c: c.get_customers(), "GET", "/customers", b'{"customers": {"id": 1}}'),
+        (lambda c: c.get_customers(), "GET", "/customers", b'{"customers": [{"id": 1}'),
+        (lambda c: c.get_properties(limit=1, offset=0), "GET", "/properties", b"["),
+        (lambda c: c.get_order(1), "GET", "/orders/1", b"[" * 100_000 + b"]" * 100_000),
+        (lambda c: c.get_orders(), "GET", "/orders", b'[{"x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]"),
+        (lambda c: c.get_order(1), "GET", "/orders/1", b"\xff\xfe{}"),
         (lambda c: c.get_customers(), "GET", "/customers", b"[]"),  # bare, not wrapped
         (lambda c: c.get_order(1), "GET", "/orders/1", b"[1, 2]"),
         (lambda c: c.get_properties(limit=1, offset=0), "GET", "/properties", b'{"properties": 5}'),

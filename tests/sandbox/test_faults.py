@@ -6,6 +6,7 @@ import time
 import pytest
 import requests
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 
 from relaydash.sandbox import faults
@@ -117,3 +118,79 @@ def test_faults_reach_the_live_server_thread(live_server: object) -> None:
     faults.fail_next(status=503, operation="GetOrders")
     assert requests.get(url, headers=headers, timeout=10).status_code == 503
     assert requests.get(url, headers=headers, timeout=10).json() == []
+
+
+# --- Answers rewritten: every scalar as the other JSON type, null or absent ------------------
+
+
+@pytest.fixture
+def filled(api: Api) -> Api:
+    call_command("seed_sandbox", orders=5, seed=7, verbosity=0)
+    return api
+
+
+def scalars(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [s for inner in value.values() for s in scalars(inner)]
+    if isinstance(value, list):
+        return [s for inner in value for s in scalars(inner)]
+    return [value]
+
+
+def test_mutate_answers_sends_every_scalar_as_the_other_json_type(filled: Api) -> None:
+    api = filled
+    plain = api.get("/customers").json()
+    faults.mutate_answers(variant="other", operations=["GetCustomers"])
+    rewritten = api.get("/customers").json()
+    assert len(rewritten["customers"]) == len(plain["customers"])
+    for before, after in zip(scalars(plain), scalars(rewritten), strict=True):
+        if before is None:
+            assert after is None
+        elif isinstance(before, str):
+            assert isinstance(after, int)
+        else:
+            assert after == str(before).lower() if isinstance(before, bool) else after == str(before)
+    assert api.get("/orders").status_code == 200  # other operations are left alone
+
+
+@pytest.mark.parametrize("variant", ["null", "absent"])
+def test_mutate_answers_nulls_or_drops_every_scalar_keeping_ids_on_request(filled: Api, variant: str) -> None:
+    api = filled
+    faults.mutate_answers(variant=variant, keep_ids=True)
+    orders = api.get("/orders").json()
+    assert orders, "the sandbox has orders"
+    for order in orders:
+        assert isinstance(order["id"], int)
+        kept = {k: v for k, v in order.items() if k != "id" and not isinstance(v, (dict, list))}
+        assert all(v is None for v in kept.values()) if variant == "null" else kept == {}
+
+
+def test_mutate_answers_can_make_the_first_record_of_each_list_unreadable(filled: Api) -> None:
+    api = filled
+    plain = api.get("/orders").json()
+    faults.mutate_answers(variant="one-unreadable")
+    orders = api.get("/orders").json()
+    assert orders[0]["title"] == {"unreadable": True}
+    assert orders[1:] == plain[1:]
+    assert api.get(f"/orders/{plain[0]['id']}").json() == plain[0]  # single records stay readable
+
+
+def test_mutations_last_until_cleared(filled: Api) -> None:
+    api = filled
+    faults.mutate_answers(variant="null", operations=["GetOrders"])
+    assert all(o["title"] is None for o in api.get("/orders").json())
+    assert all(o["title"] is None for o in api.get("/orders").json())
+    faults.clear()
+    assert any(o["title"] for o in api.get("/orders").json())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: faults.mutate_answers(variant="sideways"),
+        lambda: faults.mutate_answers(variant="null", operations=["PatchOrder"]),
+    ],
+)
+def test_mutation_mistakes_are_refused_loudly(call: object) -> None:
+    with pytest.raises(ValueError):
+        call()  # type: ignore[operator]
