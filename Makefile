@@ -36,11 +36,13 @@ $(PY): | python-check
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+# `make run` needs the demo extras (demo SSO provider, Faker for the sandbox's demo data);
+# production installs requirements.txt only (README, "Deploying").
+$(VENV)/.installed: requirements.txt requirements-demo.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-demo.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+$(VENV)/.installed-dev: requirements.txt requirements-demo.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
 
