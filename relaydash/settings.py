@@ -180,6 +180,9 @@ X_FRAME_OPTIONS = "DENY"
 # keeps that true whatever the middleware order).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+if RELAY_SANDBOX:
+    # The fake relay is called server to server, often over plain loopback HTTP.
+    SECURE_REDIRECT_EXEMPT.append(r"^sandbox/")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
