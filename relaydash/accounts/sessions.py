@@ -26,8 +26,9 @@ from django.core.cache.backends.base import BaseCache
 logger = logging.getLogger("relaydash.accounts.sessions")
 
 
-def _cache_failed(action: str) -> None:
-    logger.warning("session cache unavailable (%s); using the database alone", action, exc_info=True)
+def _cache_failed(action: str, error: Exception) -> None:
+    # One line per failure, no traceback: while Redis is down this is every request.
+    logger.warning("session cache unavailable (%s); using the database alone: %r", action, error)
 
 
 class SessionStore(CachedDBStore):
@@ -39,8 +40,8 @@ class SessionStore(CachedDBStore):
     def load(self) -> dict[str, Any]:
         try:
             data = self._cache.get(self.cache_key)
-        except Exception:
-            _cache_failed("read")
+        except Exception as error:
+            _cache_failed("read", error)
             data = None
         if data is not None:
             return data
@@ -50,8 +51,8 @@ class SessionStore(CachedDBStore):
         data = self.decode(session.session_data)
         try:
             self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=session.expire_date))
-        except Exception:
-            _cache_failed("refill")
+        except Exception as error:
+            _cache_failed("refill", error)
         return data
 
     def exists(self, session_key: str | None) -> bool:
@@ -60,16 +61,16 @@ class SessionStore(CachedDBStore):
         try:
             if (self.cache_key_prefix + session_key) in self._cache:
                 return True
-        except Exception:
-            _cache_failed("exists")
+        except Exception as error:
+            _cache_failed("exists", error)
         return bool(super(CachedDBStore, self).exists(session_key))
 
     def save(self, must_create: bool = False) -> None:
         super(CachedDBStore, self).save(must_create)
         try:
             self._cache.set(self.cache_key, self._session, self.get_expiry_age())
-        except Exception:
-            _cache_failed("write")
+        except Exception as error:
+            _cache_failed("write", error)
 
     def delete(self, session_key: str | None = None) -> None:
         super(CachedDBStore, self).delete(session_key)
@@ -78,5 +79,5 @@ class SessionStore(CachedDBStore):
             return
         try:
             self._cache.delete(self.cache_key_prefix + key)
-        except Exception:
-            _cache_failed("delete")
+        except Exception as error:
+            _cache_failed("delete", error)
