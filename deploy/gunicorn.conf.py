@@ -2,8 +2,8 @@
 
     .venv/bin/gunicorn --config deploy/gunicorn.conf.py
 
-Everything is read from the environment (the same .env as Django's settings is NOT read
-here: export the variables, e.g. with systemd's EnvironmentFile=):
+Everything is read from the environment and from the repository's .env, as Django's
+settings read it (a variable set in the environment wins):
 
 - GUNICORN_BIND: address to listen on (default 127.0.0.1:8000: behind the TLS proxy on
   the same machine; 0.0.0.0:8000 when the proxy is another machine).
@@ -22,8 +22,15 @@ here: export the variables, e.g. with systemd's EnvironmentFile=):
 """
 
 import os
+from pathlib import Path
+
+import environ
 
 from relaydash.ops.logs import logging_config
+
+_ENV_FILE = Path(__file__).resolve().parent.parent / ".env"
+if _ENV_FILE.is_file():
+    environ.Env.read_env(_ENV_FILE)
 
 wsgi_app = "relaydash.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
