@@ -8,6 +8,7 @@ import pytest
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from relaydash.accounts.permissions import Role
 from relaydash.orders.detail_views import STATUS_SAVED
@@ -15,6 +16,14 @@ from relaydash.relay.client import RelayClient
 from relaydash.relay.records import OrderStatus
 from tests.orders.detail_support import english, get, post, seen_of
 from tests.services import RedisServer, redis_server
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Iterator[None]:
+    """The English requests below leave their language active in this thread (Django's
+    LocaleMiddleware activates and never deactivates); later tests expect the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
