@@ -1,6 +1,7 @@
 # relaydash: two commands on a fresh machine.
 #   make run   serve the dashboard on http://127.0.0.1:8000 (embedded relay sandbox + demo SSO)
-#   make test  install what the suite needs (Python packages, Debian's chromium) and run it all
+#   make test  install what the suite needs (Python packages, Debian's chromium, PostgreSQL and
+#              Redis) and run it all: on SQLite, then once more on a real PostgreSQL + Redis
 
 PYTHON ?= python3
 VENV := .venv
@@ -24,7 +25,7 @@ RUN_ENV := DEBUG=true \
 	OIDC_PROVIDER_NAME=Demo-SSO \
 	RELAYDASH_DEFAULT_ROLE=backoffice
 
-.PHONY: run test lint typecheck pytest install install-test python-check gettext-deps browser-deps messages catalogs clean
+.PHONY: run test lint typecheck pytest pytest-sqlite pytest-services install install-test python-check gettext-deps browser-deps services-deps messages catalogs clean
 
 python-check:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -36,11 +37,13 @@ $(PY): | python-check
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+# `make run` needs the demo extras (demo SSO provider, Faker for the sandbox's demo data);
+# production installs requirements.txt only (README, "Deploying").
+$(VENV)/.installed: requirements.txt requirements-demo.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-demo.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+$(VENV)/.installed-dev: requirements.txt requirements-demo.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
 
@@ -63,6 +66,12 @@ gettext-deps:
 browser-deps:
 	$(call apt_install,chromium,chromium)
 
+# What production runs on, for the suite's second pass (scripts/with_services.sh starts
+# throw-away servers of both on loopback).
+services-deps:
+	$(call apt_install,redis-server,redis-server)
+	$(call apt_install,pg_ctlcluster,postgresql)
+
 messages: gettext-deps $(VENV)/.installed
 	@$(RUN_ENV) $(MANAGE) compilemessages --ignore=.venv --verbosity=0
 
@@ -82,8 +91,16 @@ lint: install-test
 typecheck: install-test
 	$(VENV)/bin/mypy relaydash
 
-pytest: install-test browser-deps messages
-	$(VENV)/bin/pytest
+# First everything on SQLite and a per-process cache (the browser journeys included), then
+# everything but the browser journeys on a real PostgreSQL and Redis. The tests marked
+# `services` (several app servers on one database) only run in the second pass.
+pytest-sqlite: install-test browser-deps services-deps messages
+	$(VENV)/bin/pytest -m "not services"
+
+pytest-services: install-test services-deps messages
+	scripts/with_services.sh $(VENV)/bin/pytest -m "not browser"
+
+pytest: pytest-sqlite pytest-services
 
 test: lint typecheck pytest
 

@@ -26,8 +26,10 @@ server on purpose.
 The environment is the caller's without DJANGO_SETTINGS_MODULE (so the server always
 runs relaydash.settings), plus: DEBUG as asked (off by default, as in production, with
 the sandbox's explicit opt-in for that), a throw-away SECRET_KEY, the sandbox mounted with
-API key `API_KEY` and RELAY_API_KEY/RELAY_API_URL pointing at it, DATABASE_URL, and
-LOG_LEVEL=WARNING; `extra_env` is applied last (e.g. a RELAY_API_URL through a proxy).
+API key `API_KEY` and RELAY_API_KEY/RELAY_API_URL pointing at it, DATABASE_URL,
+LOG_LEVEL=WARNING, no SSL redirect (plain loopback HTTP) and a STATIC_ROOT that
+`collectstatic` fills before the server starts; `extra_env` is applied last (e.g. a
+RELAY_API_URL through a proxy).
 
 The scripts run as `.venv/bin/python bench/<name>.py`, so this directory is on sys.path
 and they import this module as `_server`.
@@ -176,9 +178,14 @@ def project_server(
             RELAY_API_URL=f"{url}/sandbox/api/v1",
             DATABASE_URL=f"sqlite:///{db}",
             LOG_LEVEL="WARNING",
+            # Plain HTTP on loopback, no TLS proxy in front; the static files as
+            # production serves them (hashed names need collectstatic).
+            SECURE_SSL_REDIRECT="false",
+            STATIC_ROOT=str(workdir / "static"),
         )
         env.update(extra_env or {})
         run_manage(env, "migrate", "--verbosity=0")
+        run_manage(env, "collectstatic", "--noinput", "--verbosity=0")
         seeded = run_manage(env, "seed_sandbox", f"--orders={orders}", f"--seed={seed}").strip()
 
         if server == "gunicorn":

@@ -13,6 +13,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from relaydash.accounts import oidc_settings
+from relaydash.ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,13 +71,19 @@ INSTALLED_APPS = [
     "relaydash.accounts",
     "relaydash.orders",
     "relaydash.directory",
+    "relaydash.ops",
 ]
 if RELAY_SANDBOX:
     INSTALLED_APPS.append("relaydash.sandbox")
 
+# The request id first, then the load balancer's probes (any Host, plain HTTP, no session),
+# and HTML compression below WhiteNoise (BREACH: see relaydash/ops/middleware.py).
 MIDDLEWARE = [
+    "relaydash.ops.middleware.RequestIdMiddleware",
+    "relaydash.ops.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "relaydash.ops.middleware.HtmlCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +132,12 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 # show a worker's old answer after another worker saved a change). The default is a table
 # in the project database (made by `migrate`); point CACHE_URL at Redis for speed.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://relaydash_cache?max_entries=20000")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis is a convenience (sessions fall back to the database, relay answers are asked
+    # anew): when it is unreachable a request waits seconds for it, not minutes.
+    _redis_options = CACHES["default"].setdefault("OPTIONS", {})
+    _redis_options.setdefault("socket_connect_timeout", env.float("CACHE_CONNECT_TIMEOUT", default=1.0))
+    _redis_options.setdefault("socket_timeout", env.float("CACHE_TIMEOUT", default=2.0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "de"
@@ -136,7 +149,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# `collectstatic` writes every file under a name with its content hash, gzip and brotli
+# copies beside it; WhiteNoise serves those with a far-future, immutable Cache-Control
+# (a changed file gets a new name). With DEBUG on, files are served from their sources.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "orders:list"
@@ -145,7 +165,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Every request reads the session: from the shared cache first (a plain key lookup),
 # the database only when the cache lost it. Writes go to both, so nothing is lost when
 # the cache is cleared.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The cache is optional for sessions: with it down they are read from and written to the
+# database alone (relaydash/accounts/sessions.py).
+SESSION_ENGINE = "relaydash.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -153,6 +175,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only, by default whenever DEBUG is off (README, "Deploying"). The probes answer
+# plain HTTP for the load balancer (ProbeMiddleware answers them first; the exemption
+# keeps that true whatever the middleware order).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+if RELAY_SANDBOX:
+    # The fake relay is called server to server, often over plain loopback HTTP.
+    SECURE_REDIRECT_EXEMPT.append(r"^sandbox/")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -214,9 +247,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# LOG_FORMAT=json in production: one JSON object per line with time, level, logger,
+# request id and user (relaydash/ops/logs.py); plain lines for `make run`.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"))

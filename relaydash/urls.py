@@ -1,5 +1,5 @@
 """Top-level routes. Every page needs login (LoginRequiredMiddleware); the few public
-routes (SSO login and callback, health check, the sandbox API with its own Bearer key)
+routes (SSO login and callback, the load balancer's probes, the sandbox API with its own Bearer key)
 opt out explicitly with `login_not_required`."""
 
 from django.conf import settings
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("relaydash.orders.urls")),
     path("", include("relaydash.directory.urls")),
     path("", include("relaydash.accounts.urls")),
+    path("", include("relaydash.ops.urls")),
     # Public: the language switch is also on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -12,16 +12,24 @@ os.environ["RELAY_SANDBOX_ALLOW_WITHOUT_DEBUG_I_KNOW_THIS_IS_FAKE"] = "true"
 os.environ.setdefault("RELAY_API_KEY", "test-sandbox-key")
 os.environ.setdefault("RELAY_SANDBOX_API_KEY", "test-sandbox-key")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+# The test client and the live server speak plain HTTP (tests/test_deploy.py checks the
+# production defaults).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from relaydash.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Tests serve static files from the finders, as `make run` does; no collectstatic needed.
-STATIC_ROOT = None  # type: ignore[assignment]  # Django accepts None: nothing collected
+# Tests serve static files from the finders, as `make run` does; no collectstatic needed
+# (the hashed, compressed files of production: tests/test_deploy.py).
+STATIC_ROOT = None  # Django accepts None: nothing collected
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# One test process: a process-local cache is shared by everything a test runs (the live
-# server's threads included), and each test starts with it empty (tests/conftest.py).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# DATABASE_URL and CACHE_URL from the environment: `make test` runs the suite a second time
+# on a real PostgreSQL and Redis (scripts/services.sh). Without CACHE_URL: one test
+# process, so a process-local cache is shared by everything a test runs (the live server's
+# threads included). Each test starts with the cache empty (tests/conftest.py).
+if not os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -101,7 +101,8 @@ class SessionRenewalMiddleware(SessionRefresh):
             "accounts:logout",
             "accounts:oidc_authentication_init",
             "accounts:oidc_authentication_callback",
-            "accounts:healthz",
+            "ops:healthz",
+            "ops:readyz",
             "set_language",
         )
         return {reverse(name) for name in names}

@@ -1,7 +1,7 @@
-"""Sign-in and sign-out, the no-access page, the audit trail, the health check.
+"""Sign-in and sign-out, the no-access page, the audit trail.
 
-Public (login_not_required): the login page, the two steps of the code flow and
-/healthz. Everything else needs a signed-in person with a role.
+Public (login_not_required): the login page and the two steps of the code flow.
+Everything else needs a signed-in person with a role.
 """
 
 from django.contrib.auth.decorators import login_not_required
@@ -26,5 +26,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("no-access/", views.no_access, name="no_access"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/export.csv", views.audit_csv, name="audit_csv"),
-    path("healthz", views.healthz, name="healthz"),
 ]

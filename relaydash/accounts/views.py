@@ -1,4 +1,4 @@
-"""Signing in and out, the no-access page, the audit page and its CSV, the health check.
+"""Signing in and out, the no-access page, the audit page and its CSV.
 
 The two SSO views subclass mozilla-django-oidc's so that every way a sign-in can fail
 (provider down, refused consent, a stale or forged state, an expired code, a token that
@@ -235,10 +235,3 @@ def _without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-@login_not_required
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For the load balancer: the process answers. No session, no provider, no relay."""
-    return HttpResponse("ok", content_type="text/plain")

@@ -465,6 +465,8 @@ class RelayClient:
             data = json
             headers = {**(headers or {}), "Content-Type": "application/json"}
         attempts = 1 + (self.retries if method == "GET" else 0)
+        # The operation as a structured field of every line (relaydash/ops/logs.py).
+        log_fields = {"relay_operation": operation}
         for attempt in range(attempts):
             last = attempt == attempts - 1
             started = time.perf_counter()
@@ -487,15 +489,29 @@ class RelayClient:
                         operation,
                         elapsed,
                         type(exc).__name__,
+                        extra=log_fields,
                     )
                     self._sleep(attempt)
                     continue
-                logger.warning("relay %s failed after %.0f ms: %s", operation, elapsed, type(exc).__name__)
+                logger.warning(
+                    "relay %s failed after %.0f ms: %s",
+                    operation,
+                    elapsed,
+                    type(exc).__name__,
+                    extra=log_fields,
+                )
                 self._raise_unavailable(operation, exc, timeout)
             elapsed = (time.perf_counter() - started) * 1000
             error = error_for_response(response, operation)
             if error is None:
-                logger.info("relay %s %s -> %d in %.0f ms", operation, method, response.status_code, elapsed)
+                logger.info(
+                    "relay %s %s -> %d in %.0f ms",
+                    operation,
+                    method,
+                    response.status_code,
+                    elapsed,
+                    extra=log_fields,
+                )
                 return response
             if response.status_code in _RETRY_STATUSES and not last:
                 logger.warning(
@@ -504,11 +520,19 @@ class RelayClient:
                     method,
                     response.status_code,
                     elapsed,
+                    extra=log_fields,
                 )
                 response.close()
                 self._sleep(attempt)
                 continue
-            logger.info("relay %s %s -> %d in %.0f ms", operation, method, response.status_code, elapsed)
+            logger.info(
+                "relay %s %s -> %d in %.0f ms",
+                operation,
+                method,
+                response.status_code,
+                elapsed,
+                extra=log_fields,
+            )
             raise error
         raise AssertionError("unreachable")  # pragma: no cover
 

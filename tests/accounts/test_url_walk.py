@@ -10,13 +10,14 @@ from django.test import Client
 
 from tests.accounts.urlwalk import Route, all_routes
 
-# Public on purpose: signing in, the health check, switching the language (also on the
+# Public on purpose: signing in, the load balancer's probes, switching the language (also on the
 # login page), Django admin's own password login (the break-glass account).
 PUBLIC = {
     "accounts:login",
     "accounts:oidc_authentication_init",
     "accounts:oidc_authentication_callback",
-    "accounts:healthz",
+    "ops:healthz",
+    "ops:readyz",
     "set_language",
     "admin:login",
 }

@@ -14,11 +14,14 @@ paths real rows to hit as well as unknown ids.
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
 from django.conf import settings
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, assume
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -36,8 +39,31 @@ from relaydash.wsgi import application
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "relaydash" / "relay" / "openapi.yaml"
 
+
+def application_in_the_test_transaction(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The project's WSGI app, called as Django's test client calls it.
+
+    A WSGI call sends request_started and (when the answer is closed) request_finished,
+    whose close_old_connections handler closes the database connection the test's
+    transaction lives on (PostgreSQL then fails every later query with "the connection
+    is closed"). Django's test client disconnects that handler around each request; so
+    does this wrapper, and it reads the whole answer before closing it.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = application(environ, start_response)
+        try:
+            return [b"".join(result)]
+        finally:
+            getattr(result, "close", lambda: None)()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 schema = schemathesis.openapi.from_path(SCHEMA_PATH)
-schema.app = application
+schema.app = application_in_the_test_transaction
 # NUL is refused on purpose (no database column can hold it); the document cannot say so.
 schema.config.generation.update(max_examples=30, no_shrink=True, deterministic=True, allow_x00=False)
 # The refusals relay uses. 413 (more than 10 files on a comment: the document's maxItems)

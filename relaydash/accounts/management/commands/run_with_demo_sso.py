@@ -20,14 +20,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from relaydash.accounts.demo import DEMO_USERS
+from relaydash.demo_extras import demo_package
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
 def demo_provider_app() -> Any:
     """The provider's WSGI app with the demo people registered."""
-    import oidc_provider_mock
-
+    oidc_provider_mock = demo_package("oidc_provider_mock")
     users = [oidc_provider_mock.User(sub=person.email, claims=person.claims()) for person in DEMO_USERS]
     return oidc_provider_mock.app(user_claims=users)
 
@@ -58,12 +58,12 @@ class Command(BaseCommand):
         call_command("runserver", **runserver_options)
 
     def _start_provider(self, *, host: str, port: int) -> None:
-        import werkzeug.serving
+        werkzeug_serving = demo_package("werkzeug.serving")  # the demo provider's server
 
         # The provider logs every request; the dashboard's own log is what people read.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         try:
-            server = werkzeug.serving.make_server(host, port, demo_provider_app(), threaded=True)
+            server = werkzeug_serving.make_server(host, port, demo_provider_app(), threaded=True)
         except OSError as error:
             raise CommandError(
                 f"The demo SSO provider cannot listen on {host}:{port} ({error}). Is another "

@@ -19,8 +19,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
-from faker import Faker
 
+from relaydash.demo_extras import demo_package
 from relaydash.sandbox.models import (
     Address,
     Attachment,
@@ -216,7 +216,7 @@ class Seeder:
 
     def __init__(self, seed: int, today: date) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-        self.fake = Faker("de_DE")
+        self.fake = demo_package("faker").Faker("de_DE")
         self.fake.seed_instance(seed)
         self.today = today
         self.tz = timezone.get_current_timezone()
