@@ -255,13 +255,23 @@ def decode_listing[T](
             records.append(_one_record(raw, item_type, kind, dirty=dirty))
         except msgspec.ValidationError as exc:
             field, reason = _where(exc)
-            logger.warning(
-                "relay %s: skipped the record with id %s: %s at %s", operation, record_id, reason, field
-            )
+            if len(skipped) < _WARNINGS_PER_ANSWER:
+                logger.warning(
+                    "relay %s: skipped the record with id %s: %s at %s", operation, record_id, reason, field
+                )
             skipped.append(Skipped(operation=operation, record_id=record_id, field=field, reason=reason))
+    if len(skipped) > _WARNINGS_PER_ANSWER:
+        logger.warning(
+            "relay %s: skipped %d more records that could not be read",
+            operation,
+            len(skipped) - _WARNINGS_PER_ANSWER,
+        )
     return Listing(records, skipped=skipped)
 
 
+# One warning per skipped record, up to this many per answer (then one line for the rest),
+# so a relay that breaks every record does not flood the log on every list view.
+_WARNINGS_PER_ANSWER: Final = 20
 # A record with more odd fields than this is made to fit as a whole instead.
 _MAX_REPAIRS: Final = 8
 _STEP: Final = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
@@ -292,15 +302,18 @@ def _mend(raw: Any, kind: Kind, field: str) -> bool:
     if not steps:
         return False
     parent, here = raw, kind
-    for step in steps[:-1]:
+    try:
+        for step in steps[:-1]:
+            if not isinstance(here, tuple):
+                return False
+            parent, here = parent[step], here[1] if here[0] == "list" else here[1].get(step, _AS_IS)
+        last = steps[-1]
         if not isinstance(here, tuple):
             return False
-        parent, here = parent[step], here[1] if here[0] == "list" else here[1].get(step, _AS_IS)
-    last = steps[-1]
-    if not isinstance(here, tuple):
+        inner = here[1] if here[0] == "list" else here[1].get(last, _AS_IS)
+        value = parent[last]
+    except (KeyError, IndexError, TypeError):  # not where msgspec said: leave it to the whole
         return False
-    inner = here[1] if here[0] == "list" else here[1].get(last, _AS_IS)
-    value = parent[last]
     if value is None:
         del parent[last]  # null reads as missing (a list drops the element)
         return True

@@ -355,6 +355,17 @@ def test_a_list_element_that_is_not_a_record_is_skipped(
     )
 
 
+def test_many_unreadable_records_are_all_listed_but_warned_about_in_a_bounded_way(
+    rsps: responses.RequestsMock, client: RelayClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    rsps.add(responses.GET, BASE + "/orders", json=[{"id": n, "title": {}} for n in range(500)] + [ORDER])
+    caplog.set_level(logging.WARNING, logger="relaydash.relay")
+    orders = client.get_orders()
+    assert [o.id for o in orders] == [7] and len(orders.skipped) == 500
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 21 and "480 more" in warnings[-1]
+
+
 def test_an_id_that_cannot_be_read_is_named_as_sent(
     rsps: responses.RequestsMock, client: RelayClient
 ) -> None:
