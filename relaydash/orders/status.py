@@ -11,10 +11,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Final
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from relaydash.relay.records import Moment, Order, OrderStatus
+from relaydash.relay.records import Moment, Order, OrderStatus, is_day, moment_start
 
 # Human labels for relay's status enum (German and English through the catalog).
 # NULL is a real value relay sends for "no status set", not a missing field.
@@ -74,6 +75,7 @@ class DueState(StrEnum):
     NONE = "none"  # no due date (or one relay sent that does not parse)
     NORMAL = "normal"
     SOON = "soon"
+    TODAY = "today"
     OVERDUE = "overdue"
 
     @property
@@ -87,20 +89,52 @@ class DueState(StrEnum):
 
 DUE_STATE_LABELS: Final[dict[DueState, Promise]] = {
     DueState.SOON: _("due soon"),
+    DueState.TODAY: _("due today"),
     DueState.OVERDUE: _("overdue"),
 }
 
 
+def due_day(due: Moment) -> dt.date | None:
+    """The local day (Europe/Berlin) an order is due on: a bare date is that day itself."""
+    if isinstance(due, dt.datetime):
+        return timezone.localtime(due, timezone.get_default_timezone()).date()
+    if isinstance(due, dt.date):
+        return due
+    return None
+
+
+def due_deadline(due: Moment) -> dt.datetime | None:
+    """The moment an order becomes overdue: a date-time itself, a bare date at the end of
+    its day (the start of the next local day). Also the due-date sort key, so a day
+    sorts after the moments within it."""
+    if isinstance(due, dt.datetime):
+        return due
+    if isinstance(due, dt.date):
+        return moment_start(due + dt.timedelta(days=1))
+    return None
+
+
+def is_due_today(*, due: Moment, status: OrderStatus | None, now: dt.datetime) -> bool:
+    """Open work due on today's local date (the "due today" tab), overdue or not."""
+    day = due_day(due)
+    return day is not None and status not in CLOSED_STATUSES and day == due_day(now)
+
+
 def due_state(*, due: Moment, status: OrderStatus | None, now: dt.datetime) -> DueState:
-    """overdue: the due date has passed and the order is not finished or declined;
-    soon: due within the next two days (same rule for open work only); else normal."""
-    if not isinstance(due, dt.datetime):
+    """overdue: the due date has passed and the order is not finished or declined (a bare
+    date passes at the end of its day in Europe/Berlin); today: due later today; soon:
+    due within the next two days (same rule for open work only); else normal."""
+    deadline = due_deadline(due)
+    if deadline is None:
         return DueState.NONE
     if status in CLOSED_STATUSES:
         return DueState.NORMAL
-    if due < now:
+    # A moment is still on time at its exact minute; a day ends where the next begins.
+    if (now >= deadline) if is_day(due) else (now > deadline):
         return DueState.OVERDUE
-    if due <= now + DUE_SOON_WINDOW:
+    if is_due_today(due=due, status=status, now=now):
+        return DueState.TODAY
+    if deadline <= now + DUE_SOON_WINDOW:
         return DueState.SOON
     return DueState.NORMAL
 

@@ -358,7 +358,7 @@ def test_csv_export(client_as: Callable[..., Client], trail: dict[str, Any]) -> 
     assert len(lines) == 4
     newest = lines[0]
     assert newest[:7] == [
-        "2026-11-28 10:00:00",
+        "2026-11-28T10:00:00+01:00",
         "Frieda Feld",
         "frieda@example.com",
         "CreateOrderField",
@@ -370,7 +370,7 @@ def test_csv_export(client_as: Callable[..., Client], trail: dict[str, Any]) -> 
     comment = lines[2]
     assert comment[9] == '{"text": "=HYPERLINK(1)"}'
     patch = lines[3]
-    assert patch[0] == "2026-11-26 23:30:00"
+    assert patch[0] == "2026-11-26T23:30:00+01:00"
     assert (patch[10], patch[11]) == ('{"status": "OPEN"}', '{"status": "FINISHED"}')
 
 
