@@ -71,7 +71,8 @@ def widest(page: Page) -> list[str]:
     return page.evaluate(
         """() => [...document.querySelectorAll('body *')]
           .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
-          .slice(-3).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+          .slice(-3)
+          .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
     )
 
 
