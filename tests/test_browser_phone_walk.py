@@ -1,5 +1,6 @@
-"""Every page fits a 360 px phone: a walk through all of relaydash's pages in Chromium
-that fails on any sideways scroll (document.documentElement.scrollWidth > innerWidth).
+"""Every page fits a 360 px phone (and an 800 px tablet): a walk through all of
+relaydash's pages in Chromium that fails on any sideways scroll
+(document.documentElement.scrollWidth > innerWidth).
 
 The walk follows the links people follow, from the order list, as an admin (who sees
 every page), with odd data in the audit trail and the import; then it checks that it has
@@ -23,7 +24,6 @@ from tests.accounts.urlwalk import all_routes
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 800}
 LONG = "Grundstücksverwaltungsgesellschaftsrechnungsprüfung" * 4
 
 # Not pages: downloads, htmx parts, writes (POST only), the sign-in handshake, the health
@@ -116,13 +116,22 @@ def import_job(page: Page, base: str, tmp_path: Path) -> None:
 
 @pytest.fixture
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "locale": "de-DE", "viewport": PHONE}
+    return {**browser_context_args, "locale": "de-DE"}
 
 
-def test_every_page_fits_a_360px_phone(
-    seeded: RelayClient, live_server: Any, page: Page, browser: Browser, sign_in: Any, tmp_path: Path
+@pytest.mark.parametrize("width", [360, 800], ids=["phone", "tablet"])
+def test_every_page_fits_without_sideways_scroll(
+    seeded: RelayClient,
+    live_server: Any,
+    page: Page,
+    browser: Browser,
+    sign_in: Any,
+    tmp_path: Path,
+    width: int,
 ) -> None:
     base = live_server.url
+    size = {"width": width, "height": 800}
+    page.set_viewport_size(size)
     user = sign_in(page, Role.ADMIN)
     odd_audit_trail(user)
     import_job(page, base, tmp_path)
@@ -152,7 +161,7 @@ def test_every_page_fits_a_360px_phone(
         assert response is not None and response.status == 200, (url, response and response.status)
         seen.setdefault(name, url)
         if sideways(page) > 0:
-            too_wide.append((url, sideways(page) + PHONE["width"], widest(page)))
+            too_wide.append((url, sideways(page) + width, widest(page)))
         for href in page.locator("a[href]:not([download]):not([target=_blank])").evaluate_all(
             "(links) => links.map((a) => a.getAttribute('href'))"
         ):
@@ -161,16 +170,16 @@ def test_every_page_fits_a_360px_phone(
                 queue.append(target.split("#")[0])
 
     # Signed out: the login page; a person without a role: the no-access page.
-    context = browser.new_context(viewport=PHONE, locale="de-DE")
+    context = browser.new_context(viewport=size, locale="de-DE")
     visitor = context.new_page()
     for path in ("/login/", "/no-access/"):
         visitor.goto(f"{base}{path}")
         seen.setdefault(view_name(visitor.url) or path, visitor.url)
         if sideways(visitor) > 0:
-            too_wide.append((visitor.url, sideways(visitor) + PHONE["width"], widest(visitor)))
+            too_wide.append((visitor.url, sideways(visitor) + width, widest(visitor)))
     context.close()
 
-    assert too_wide == [], "pages wider than a 360 px phone (url, width)"
+    assert too_wide == [], f"pages wider than {width} px (url, width, what reaches out)"
     pages = {
         route.name
         for route in all_routes()
