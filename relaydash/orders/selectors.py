@@ -23,7 +23,14 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from relaydash.orders.status import DueState, due_day, due_deadline, due_state, is_due_today
+from relaydash.orders.status import (
+    DueState,
+    due_clock,
+    due_day,
+    due_deadline,
+    due_overdue_today,
+    due_state,
+)
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import Customer, Moment, Order, OrderStatus, moment_start
 
@@ -204,6 +211,7 @@ def filter_and_count(
     terms = search_terms(filters.q)
     due_from, due_to = filters.due_from, filters.due_to
     by_date = due_from is not None or due_to is not None
+    clock = due_clock(now)
     by_status: dict[OrderStatus, int] = dict.fromkeys(OrderStatus, 0)
     total = overdue_total = today_total = 0
     selected: list[Order] = []
@@ -230,8 +238,7 @@ def filter_and_count(
             if not all(term in text for term in terms):
                 continue
         status = order.status
-        overdue = due_state(due=due, status=status, now=now) is DueState.OVERDUE
-        due_today = is_due_today(due=due, status=status, now=now)
+        overdue, due_today = due_overdue_today(due=due, status=status, clock=clock)
         total += 1
         if status is not None:
             by_status[status] += 1
