@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "mozilla_django_oidc",
     "relaydash.relay",
+    "relaydash.display",
     "relaydash.accounts",
     "relaydash.orders",
     "relaydash.directory",

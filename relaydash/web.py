@@ -1,6 +1,7 @@
 """What every page shares: how relay failures reach people, and the htmx partial rule.
 
-Pages (orders, directory) import this; it imports only the relay errors.
+Pages (orders, directory) import this; it imports only the relay errors and the display
+rule for relay's text.
 """
 
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_htmx.middleware import HtmxDetails
 
+from relaydash.display.text import without_bidi_controls
 from relaydash.relay.errors import (
     BadResponse,
     NotFound,
@@ -49,7 +51,8 @@ def reload_requested(request: HttpRequest) -> bool:
 def relay_error_message(error: RelayError) -> str:
     """The sentence a person sees for a relay failure: what happened and what to do."""
     if isinstance(error, ValidationFailed):
-        return str(RELAY_REJECTED % {"message": error.message})
+        # relay's own words: untrusted text, so no direction control may reorder the page.
+        return str(RELAY_REJECTED % {"message": without_bidi_controls(error.message)})
     if isinstance(error, NotFound):
         return str(RELAY_NOT_FOUND)
     if isinstance(error, Unauthorized):

@@ -10,12 +10,14 @@ import datetime as dt
 import decimal
 import enum
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -60,6 +62,32 @@ TARGET_LABELS = {
     Target.PROPERTY: pgettext_lazy("audit target", "Property"),
     Target.ADDRESS: pgettext_lazy("audit target", "Address"),
 }
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditField:
+    """How one key of an entry's summary, before or after reads on the audit page: its
+    label, and how its value is shown (as the area's own pages show it)."""
+
+    label: str | Promise
+    show: Callable[[Any], str] | None = None
+
+
+# (target type, key) → how it reads. The areas register their fields when Django starts
+# (`audit_field_register` in their AppConfig.ready), so the audit page speaks their
+# words without accounts importing them.
+AUDIT_FIELDS: dict[tuple[str, str], AuditField] = {}
+
+
+def audit_field_register(
+    *, target_type: str, key: str, label: str | Promise, show: Callable[[Any], str] | None = None
+) -> None:
+    AUDIT_FIELDS[(str(target_type), key)] = AuditField(label=label, show=show)
+
+
+def audit_field(*, target_type: str, key: str) -> AuditField | None:
+    return AUDIT_FIELDS.get((str(target_type), key))
+
 
 # Text in a summary is cut here: a summary says what was sent, it is not a copy.
 SUMMARY_TEXT_LIMIT = 500

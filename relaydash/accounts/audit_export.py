@@ -12,10 +12,10 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 
 from relaydash.accounts.models import AuditEntry
+from relaydash.display.dates import csv_moment
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -60,10 +60,9 @@ def audit_csv_lines(*, entries: Iterable[AuditEntry]) -> Iterator[str]:
     ]
     yield BOM + writer.writerow(header)
     for entry in entries:
-        created = timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S")
         yield writer.writerow(
             [
-                created,
+                csv_moment(entry.created_at),
                 _cell(entry.user_name),
                 _cell(entry.user_email),
                 _cell(entry.operation),

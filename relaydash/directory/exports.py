@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from relaydash.directory.templatetags.directory_tags import country_name, customer_status, origin_label
+from relaydash.display.dates import csv_moment
 from relaydash.relay.records import Customer
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -78,7 +79,7 @@ def customers_csv(customers: Sequence[Customer], *, delimiter: str = ",") -> byt
                 c.internal_id,
                 c.external_id,
                 customer_status(c.status),
-                c.status_updated_at,
+                csv_moment(c.status_updated_at),
                 origin_label(c.origin),
                 c.casavi_tenant_id,
                 c.casavi_contact_id,

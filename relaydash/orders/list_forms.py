@@ -16,6 +16,8 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from relaydash.display.labels import order_type_label
+from relaydash.display.text import without_bidi_controls
 from relaydash.orders.selectors import DEFAULT_SORT, DUE_TODAY, SORT_VALUES, OrderFilters, SortKey
 from relaydash.orders.status import ORDER_STATUS_LABELS
 from relaydash.relay.records import Customer, OrderStatus
@@ -139,14 +141,15 @@ class OrderFilterForm(forms.Form):
         for customer in customers:
             if customer.id is not None:
                 known_ids.add(customer.id)
-                customer_choices.append((str(customer.id), customer.name or f"#{customer.id}"))
+                name = without_bidi_controls(customer.name)
+                customer_choices.append((str(customer.id), name or f"#{customer.id}"))
         current = self.cleaned_data.get("customer") if hasattr(self, "cleaned_data") else None
         if current is not None and current not in known_ids and customers:
             customer_choices.append((str(current), str(UNKNOWN_CUSTOMER % {"id": current})))
         self.fields["customer"].widget.choices = customer_choices
 
         type_choices: list[tuple[str, str]] = [("", str(_("All types")))]
-        type_choices.extend((t, t) for t in types)
+        type_choices.extend((t, without_bidi_controls(order_type_label(t))) for t in types)
         current_type = self.cleaned_data.get("type") if hasattr(self, "cleaned_data") else None
         if current_type and current_type not in types and types:
             type_choices.append((current_type, current_type))

@@ -24,9 +24,16 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from relaydash.orders.status import CLOSED_STATUSES, DueState, due_state
+from relaydash.orders.status import (
+    DueState,
+    due_clock,
+    due_day,
+    due_deadline,
+    due_overdue_today,
+    due_state,
+)
 from relaydash.relay.client import RelayClient
-from relaydash.relay.records import Customer, Listing, Moment, Order, OrderStatus, Skipped
+from relaydash.relay.records import Customer, Listing, Moment, Order, OrderStatus, Skipped, moment_start
 
 PER_PAGE: Final = 50
 
@@ -204,11 +211,9 @@ def filter_and_count(
     Overdue and due today are the two quick filters of open work (neither counts a
     finished or declined order); an order due earlier today is in both."""
     terms = search_terms(filters.q)
-    due_start = local_day_start(filters.due_from) if filters.due_from else None
-    due_end = local_day_start(filters.due_to + dt.timedelta(days=1)) if filters.due_to else None
-    by_date = due_start is not None or due_end is not None
-    today = timezone.localtime(now).date()
-    today_start, today_end = local_day_start(today), local_day_start(today + dt.timedelta(days=1))
+    due_from, due_to = filters.due_from, filters.due_to
+    by_date = due_from is not None or due_to is not None
+    clock = due_clock(now)
     by_status: dict[OrderStatus, int] = dict.fromkeys(OrderStatus, 0)
     total = overdue_total = today_total = 0
     selected: list[Order] = []
@@ -223,22 +228,19 @@ def filter_and_count(
             continue
         due = order.due
         if by_date:
-            if not isinstance(due, dt.datetime):
+            day = due_day(due)
+            if day is None:
                 continue
-            if due_start is not None and due < due_start:
+            if due_from is not None and day < due_from:
                 continue
-            if due_end is not None and due >= due_end:
+            if due_to is not None and day > due_to:
                 continue
         if terms:
             text = search_text(order, names.get(order.customer_id or -1, ""))
             if not all(term in text for term in terms):
                 continue
         status = order.status
-        if isinstance(due, dt.datetime) and status not in CLOSED_STATUSES:
-            overdue = due < now
-            due_today = today_start <= due < today_end
-        else:
-            overdue = due_today = False
+        overdue, due_today = due_overdue_today(due=due, status=status, clock=clock)
         total += 1
         if status is not None:
             by_status[status] += 1
@@ -291,10 +293,12 @@ def sort_orders(*, orders: list[Order], sort: str) -> list[Order]:
         present.sort(key=lambda o: title_sort_key(o.title), reverse=descending)
     else:
         attribute = {SortKey.DUE: "due", SortKey.CREATED: "created", SortKey.UPDATED: "updated"}[key]
+        # A due day sorts at its end (when it becomes overdue), other days at their start.
+        instant = due_deadline if key is SortKey.DUE else moment_start
         keyed: list[tuple[dt.datetime, Order]] = []
         for order in orders:
-            value = getattr(order, attribute)
-            if isinstance(value, dt.datetime):
+            value = instant(getattr(order, attribute))
+            if value is not None:
                 keyed.append((value, order))
             else:
                 missing.append(order)

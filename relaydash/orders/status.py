@@ -8,13 +8,15 @@ drift apart. Plain functions over records, no Django request involved.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from relaydash.relay.records import Moment, Order, OrderStatus
+from relaydash.relay.records import Moment, Order, OrderStatus, moment_start
 
 # Human labels for relay's status enum (German and English through the catalog).
 # NULL is a real value relay sends for "no status set", not a missing field.
@@ -74,6 +76,7 @@ class DueState(StrEnum):
     NONE = "none"  # no due date (or one relay sent that does not parse)
     NORMAL = "normal"
     SOON = "soon"
+    TODAY = "today"
     OVERDUE = "overdue"
 
     @property
@@ -87,20 +90,83 @@ class DueState(StrEnum):
 
 DUE_STATE_LABELS: Final[dict[DueState, Promise]] = {
     DueState.SOON: _("due soon"),
+    DueState.TODAY: _("due today"),
     DueState.OVERDUE: _("overdue"),
 }
 
 
+def due_day(due: Moment) -> dt.date | None:
+    """The local day (Europe/Berlin) an order is due on: a bare date is that day itself."""
+    if isinstance(due, dt.datetime):
+        return timezone.localtime(due, timezone.get_default_timezone()).date()
+    if isinstance(due, dt.date):
+        return due
+    return None
+
+
+def due_deadline(due: Moment) -> dt.datetime | None:
+    """The moment an order becomes overdue: a date-time itself, a bare date at the end of
+    its day (the start of the next local day). Also the due-date sort key, so a day
+    sorts after the moments within it."""
+    if isinstance(due, dt.datetime):
+        return due
+    if isinstance(due, dt.date):
+        return moment_start(due + dt.timedelta(days=1))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DueClock:
+    """`now` and today's local day (Europe/Berlin), worked out once for a whole list."""
+
+    now: dt.datetime
+    today: dt.date
+    today_start: dt.datetime
+    tomorrow_start: dt.datetime
+
+
+def due_clock(now: dt.datetime) -> DueClock:
+    zone = timezone.get_default_timezone()
+    today = timezone.localtime(now, zone).date()
+    start = dt.datetime.combine(today, dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return DueClock(now=now, today=today, today_start=start, tomorrow_start=end)
+
+
+def due_overdue_today(*, due: Moment, status: OrderStatus | None, clock: DueClock) -> tuple[bool, bool]:
+    """(overdue, due today) of open work: a moment is overdue once it has passed, a bare
+    date once its day has ended; due today is due on today's local date, overdue or not.
+    Finished and declined orders are neither. The list counts thousands of orders with
+    this, so it compares against `clock` instead of converting every date."""
+    if status in CLOSED_STATUSES:
+        return False, False
+    if isinstance(due, dt.datetime):
+        return due < clock.now, clock.today_start <= due < clock.tomorrow_start
+    if isinstance(due, dt.date):
+        return due < clock.today, due == clock.today
+    return False, False
+
+
+def is_due_today(*, due: Moment, status: OrderStatus | None, now: dt.datetime) -> bool:
+    """Open work due on today's local date (the "due today" tab), overdue or not."""
+    return due_overdue_today(due=due, status=status, clock=due_clock(now))[1]
+
+
 def due_state(*, due: Moment, status: OrderStatus | None, now: dt.datetime) -> DueState:
-    """overdue: the due date has passed and the order is not finished or declined;
-    soon: due within the next two days (same rule for open work only); else normal."""
-    if not isinstance(due, dt.datetime):
+    """overdue: the due date has passed and the order is not finished or declined (a bare
+    date passes at the end of its day in Europe/Berlin); today: due later today; soon:
+    due within the next two days (same rule for open work only); else normal."""
+    deadline = due_deadline(due)
+    if deadline is None:
         return DueState.NONE
     if status in CLOSED_STATUSES:
         return DueState.NORMAL
-    if due < now:
+    overdue, today = due_overdue_today(due=due, status=status, clock=due_clock(now))
+    if overdue:
         return DueState.OVERDUE
-    if due <= now + DUE_SOON_WINDOW:
+    if today:
+        return DueState.TODAY
+    if deadline <= now + DUE_SOON_WINDOW:
         return DueState.SOON
     return DueState.NORMAL
 

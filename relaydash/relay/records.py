@@ -8,7 +8,8 @@ strings in requests, are normalised.
 
 Dates are kept as relay sent them (`*_at`/`*_date` text, which is also what the "no lost
 updates" check compares) and exposed parsed through properties (`due`, `updated`, ...):
-an aware datetime when the text parses, the text itself when it does not.
+an aware datetime when the text parses, a `datetime.date` for a bare date ("2026-12-02":
+a day, not a moment, so no time is made up), the text itself when it does not parse.
 """
 
 from __future__ import annotations
@@ -32,20 +33,29 @@ class OrderStatus(StrEnum):
     NULL = "NULL"  # a real value of relay's enum, not JSON null
 
 
-Moment = dt.datetime | str | None
+# A day (bare date) is a `dt.date` that is not a `dt.datetime`; test with `is_day`.
+Moment = dt.datetime | dt.date | str | None
 
 
 @lru_cache(maxsize=65536)
 def parse_moment(text: str | None) -> Moment:
     """relay's date text → aware datetime; unparseable text is returned unchanged.
 
-    A bare date ("2026-11-28") or a naive date-time is taken as local time
-    (Europe/Berlin by default), which is how property managers enter them.
+    A bare date ("2026-11-28") is a day and comes back as a `dt.date`: property managers
+    mean "on that day", and a made-up midnight would make it overdue all day long. A
+    naive date-time is taken as local time (Europe/Berlin by default), which is how
+    property managers enter them.
     """
     if text is None or text == "":
         return None
+    stripped = text.strip()
+    if not any(mark in stripped for mark in "T :"):
+        try:
+            return dt.date.fromisoformat(stripped)
+        except ValueError:
+            pass
     try:
-        value = dt.datetime.fromisoformat(text)
+        value = dt.datetime.fromisoformat(stripped)
     except ValueError:
         return text
     if value.tzinfo is None:
@@ -78,6 +88,21 @@ class Listing[T](list[T]):
 
     def __repr__(self) -> str:
         return f"Listing({list.__repr__(self)}, skipped={self.skipped!r})"
+
+
+def is_day(value: object) -> bool:
+    """True for a bare date (a whole day), False for a moment, text or None."""
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def moment_start(value: Moment) -> dt.datetime | None:
+    """When a moment begins, for ordering: a day starts at local midnight; text and None
+    have no place in time (None)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), tzinfo=timezone.get_default_timezone())
+    return None
 
 
 class _Record(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):

@@ -280,8 +280,9 @@ def test_the_audit_page_lists_newest_first(client_as: Callable[..., Client], tra
     ]
     html = page.content.decode()
     assert "Frieda Feld" in html
-    assert "OPEN" in html
-    assert "FINISHED" in html
+    # The page's words: the status as the order page says it, not relay's code.
+    assert "<del><bdi>Offen</bdi></del>" in html
+    assert "<ins><bdi>Erledigt</bdi></ins>" in html
 
 
 @pytest.mark.parametrize(
@@ -358,7 +359,7 @@ def test_csv_export(client_as: Callable[..., Client], trail: dict[str, Any]) -> 
     assert len(lines) == 4
     newest = lines[0]
     assert newest[:7] == [
-        "2026-11-28 10:00:00",
+        "2026-11-28T10:00:00+01:00",
         "Frieda Feld",
         "frieda@example.com",
         "CreateOrderField",
@@ -370,7 +371,7 @@ def test_csv_export(client_as: Callable[..., Client], trail: dict[str, Any]) -> 
     comment = lines[2]
     assert comment[9] == '{"text": "=HYPERLINK(1)"}'
     patch = lines[3]
-    assert patch[0] == "2026-11-26 23:30:00"
+    assert patch[0] == "2026-11-26T23:30:00+01:00"
     assert (patch[10], patch[11]) == ('{"status": "OPEN"}', '{"status": "FINISHED"}')
 
 
@@ -430,11 +431,11 @@ def test_the_order_history_partial(field_user: Any) -> None:
         )
     assert "Order changed" in html
     assert "Comment posted" in html
-    assert "<del>OPEN</del>" in html
-    assert "<ins>FINISHED</ins>" in html
+    assert "<del><bdi>Open</bdi></del>" in html  # the status as the order page says it
+    assert "<ins><bdi>Finished</bdi></ins>" in html
     assert "plan.pdf (1.2" in html
     assert "Failed" in html
-    assert "HTTP 413: too many files" in html
+    assert "HTTP 413: <bdi>too many files</bdi>" in html
     assert "Frieda Feld" in html
     with translation.override("en"):
         empty = render_to_string("accounts/_order_audit.html", {"entries": []})

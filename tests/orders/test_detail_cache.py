@@ -38,7 +38,9 @@ def test_going_back_to_an_order_costs_no_relay_call(seeded: RelayClient, backoff
     faults.fail_next(status=500, count=5, operation="GetOrder")
     again = get(backoffice, detail_url(order.id))
     assert again.status_code == 200
-    assert f'<h1 id="order-title">{html.escape(order.title or "")}</h1>' in again.content.decode()
+    title = html.escape(order.title or "")
+    heading = f'<h1 id="order-title" class="order-title relay-text"><bdi>{title}</bdi></h1>'
+    assert heading in again.content.decode()
 
 
 def test_reload_shows_what_relay_has_now(
@@ -82,7 +84,7 @@ def test_a_kept_page_cannot_hide_a_conflict(
     response = post(backoffice, detail_url(order.id, "patch"), data, htmx=False)
     # ...but the check before the write asks relay, finds the change and writes nothing.
     assert response.status_code == 409
-    assert "<strong>FREMD-9</strong>" in response.content.decode()
+    assert "<strong><bdi>FREMD-9</bdi></strong>" in response.content.decode()
     assert casavi.get_order(order.id).internal_id == "FREMD-9"
 
 

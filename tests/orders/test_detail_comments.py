@@ -299,7 +299,7 @@ def test_poll_says_what_changed_in_relay_since_the_page_was_shown(
     body = get(backoffice, url, **HTMX).content.decode()
     assert "This order was changed in relay since you opened this page." in body
     assert "Status: Open → <strong>In progress</strong>" in body
-    assert "<strong>HV-77</strong>" in body
+    assert "<strong><bdi>HV-77</bdi></strong>" in body
     assert f'href="/orders/{order.id}/"' in body
     # The order page shown next is the current one (the live read was kept).
     assert "HV-77" in get(backoffice, detail_url(order.id)).content.decode()

@@ -22,7 +22,9 @@ from tests.orders.detail_support import (
     post,
 )
 
-FIELD_NAMES = re.compile(r'<span class="order-fields__position">[^<]*</span> ([^<]*)</dt>')
+FIELD_NAMES = re.compile(
+    r'<span class="order-fields__position">[^<]*</span> (?:<bdi>)?([^<]*)(?:</bdi>)?</dt>'
+)
 POSITION_VALUE = re.compile(r'name="position" value="(\d+)"')
 
 
@@ -74,7 +76,7 @@ def test_field_without_javascript_redirects(seeded: RelayClient, backoffice: Cli
     assert response["Location"] == f"/orders/{order.id}/#fields"
     page = get(backoffice, response["Location"]).content.decode()
     assert english(FIELD_ADDED, name="Zählerstand") in page
-    assert "Zählerstand</dt>" in page
+    assert "Zählerstand</bdi></dt>" in page
 
 
 def test_missing_name_and_content_come_back(seeded: RelayClient, backoffice: Client) -> None:

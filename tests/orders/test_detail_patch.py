@@ -319,7 +319,7 @@ def test_conflict_without_javascript_shows_the_full_page(seeded: RelayClient, ba
     assert response.status_code == 409
     body = response.content.decode()
     assert "<html" in body
-    assert "Internal ID: " in body and "<strong>FREMD-1</strong>" in body
+    assert "Internal ID: " in body and "<strong><bdi>FREMD-1</bdi></strong>" in body
     assert "Apply my change again: MEINS-2" in body
     assert seeded.get_order(order.id).internal_id == "FREMD-1"
 

@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from relaydash.accounts.permissions import Role
+from relaydash.display.phone import tel_href
 from relaydash.orders.status import status_label
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import OrderFieldInput, OrderStatus
@@ -30,13 +31,16 @@ from tests.orders.detail_support import (
 
 BERLIN = ZoneInfo("Europe/Berlin")
 COMMENT_IDS = re.compile(r'data-comment-id="(\d+)"')
-FIELD_NAMES = re.compile(r'<span class="order-fields__position">[^<]*</span> ([^<]*)</dt>')
+FIELD_NAMES = re.compile(
+    r'<span class="order-fields__position">[^<]*</span> (?:<bdi>)?([^<]*)(?:</bdi>)?</dt>'
+)
 
 
 def test_header_shows_the_order_facts(seeded: RelayClient, backoffice: Client) -> None:
     order = pick(seeded, lambda o: bool(o.internal_id and o.type and o.follow_up_date and o.title))
     page = get(backoffice, detail_url(order.id)).content.decode()
-    assert f'<h1 id="order-title">{html.escape(order.title or "")}</h1>' in page
+    title = html.escape(order.title or "")
+    assert f'<h1 id="order-title" class="order-title relay-text"><bdi>{title}</bdi></h1>' in page
     assert status_label(order) in page
     assert html.escape(order.internal_id or "") in page
     assert html.escape(order.type or "") in page
@@ -71,7 +75,7 @@ def test_contact_persons_can_be_called_and_mailed(seeded: RelayClient, backoffic
         assert html.escape(person.name or "") in page
         for number in (person.telephone, person.mobile):
             if number:
-                assert f'href="tel:{quote(number.replace(" ", ""), safe="+")}"' in page
+                assert f'href="{tel_href(number)}"' in page
         if person.email_address:
             assert f'href="mailto:{quote(person.email_address, safe="@")}"' in page
 
@@ -108,8 +112,7 @@ def test_quick_actions_map_call_status_comment(
     map_url = f"https://www.openstreetmap.org/search?query={quote(order.address.one_line, safe='')}"
     assert f'href="{map_url}" target="_blank" rel="noopener noreferrer"' in quick
     assert "Map<span" in quick and "(OpenStreetMap, opens in a new tab)" in quick
-    tel = quote(number.replace(" ", ""), safe="+")
-    call = f'href="tel:{tel}" aria-label="Call {html.escape(person.name or "")}"'
+    call = f'href="{tel_href(number)}" aria-label="Call {html.escape(person.name or "")}"'
     assert call in quick and quick.count('href="tel:') == 1
     assert '<a class="order-quick__action" href="#order-status">' in quick
     assert '<a class="order-quick__action" href="#comments" data-quick-comment>' in quick

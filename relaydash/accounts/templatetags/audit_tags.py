@@ -1,16 +1,24 @@
-"""How an audit entry reads on a page: its operation, what changed, what was sent."""
+"""How an audit entry reads on a page: its operation, what changed, what was sent.
 
-import json
+In the words of the area's own pages: field labels and values as the areas register
+them (accounts.audit.audit_field_register), dates formatted, never raw JSON.
+"""
+
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django import template
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
-from relaydash.accounts.audit import TARGET_LABELS, Target
+from relaydash.accounts.audit import TARGET_LABELS, Target, audit_field
 from relaydash.accounts.forms import operation_label
 from relaydash.accounts.models import AuditEntry
+from relaydash.display.dates import moment_text
+from relaydash.relay.records import parse_moment
 
 register = template.Library()
 
@@ -22,18 +30,47 @@ class Change:
     field: str
     before: str
     after: str
+    label: str = ""
 
 
-def _text(value: Any) -> str:
-    if value is None or value == "":
+# Keys whose text is a date relay or relaydash wrote (due_date, createdAt, ...).
+_DATE_KEY = re.compile(r"(_date|Date|_at|At)$")
+
+
+def _text(value: Any, *, target_type: str = "", key: str = "") -> str:
+    """A stored value as the area's pages show it: the registered way for its key, a
+    date formatted, a yes/no in words, a record as "label: value" pairs; never JSON."""
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, bool | int | float):
-        text = str(value)
-    else:
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = _words(value, target_type=target_type, key=key)
     return text if len(text) <= _SHOWN_TEXT else text[:_SHOWN_TEXT] + "…"
+
+
+def _words(value: Any, *, target_type: str, key: str) -> str:
+    field = audit_field(target_type=target_type, key=key) if key else None
+    if field is not None and field.show is not None:
+        return field.show(value)
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, str) and _DATE_KEY.search(key):
+        return moment_text(parse_moment(value))
+    if isinstance(value, Mapping):
+        parts = [
+            f"{_label(target_type, name)}: {_words(item, target_type=target_type, key=name)}"
+            for name, item in value.items()
+            if item is not None and item != ""
+        ]
+        return "; ".join(parts)
+    if isinstance(value, list | tuple):
+        separator = " | " if any(isinstance(item, Mapping) for item in value) else ", "
+        return separator.join(_words(item, target_type=target_type, key=key) for item in value)
+    return str(value)
+
+
+def _label(target_type: str, key: str) -> str:
+    """The field's label on the area's pages; an unregistered key as it is stored."""
+    field = audit_field(target_type=target_type, key=key)
+    return str(field.label) if field is not None else key
 
 
 @register.filter
@@ -46,13 +83,22 @@ def audit_changes(entry: AuditEntry) -> list[Change]:
     """before → after per field. Patches store only the fields they touch, so every key
     of either side is listed; fields that did not change are left out when some did."""
     before, after = entry.before, entry.after
+    kind = entry.target_type
     if before is None and after is None:
         return []
     if not isinstance(before, dict | None) or not isinstance(after, dict | None):
-        return [Change("", _text(before), _text(after))]
+        return [Change("", _text(before, target_type=kind), _text(after, target_type=kind))]
     before, after = before or {}, after or {}
     keys = list(dict.fromkeys([*after, *before]))
-    changes = [Change(key, _text(before.get(key)), _text(after.get(key))) for key in keys]
+    changes = [
+        Change(
+            key,
+            _text(before.get(key), target_type=kind, key=key),
+            _text(after.get(key), target_type=kind, key=key),
+            _label(kind, key),
+        )
+        for key in keys
+    ]
     changed = [change for change in changes if change.before != change.after]
     return changed or changes
 
@@ -66,12 +112,13 @@ def _is_file_list(value: Any) -> bool:
 
 
 @register.filter
-def audit_summary(summary: Any) -> list[tuple[str, str]]:
+def audit_summary(entry: AuditEntry) -> list[tuple[str, str]]:
     """The request's summary as label/text pairs; file lists read "plan.pdf (1.2 MB)"."""
+    summary, kind = entry.summary, entry.target_type
     if not summary:
         return []
     if not isinstance(summary, dict):
-        return [("", _text(summary))]
+        return [("", _text(summary, target_type=kind))]
     lines = []
     for key, value in summary.items():
         if _is_file_list(value):
@@ -80,8 +127,8 @@ def audit_summary(summary: Any) -> list[tuple[str, str]]:
                 for item in value
             )
         else:
-            text = _text(value)
-        lines.append((str(key), text))
+            text = _text(value, target_type=kind, key=str(key))
+        lines.append((_label(kind, str(key)), text))
     return lines
 
 

@@ -8,57 +8,23 @@
 
 from __future__ import annotations
 
-import re
-
 from django import template
-from django.utils.translation import gettext_lazy as _
 
 from relaydash.directory import countries
+from relaydash.display import labels, phone
 
 register = template.Library()
 
-CUSTOMER_STATUS_LABELS = {
-    "ACTIVE": _("Active"),
-    "INACTIVE": _("Inactive"),
-    "BLOCKED": _("Blocked"),
-    "DELETED": _("Deleted"),
-}
-ORIGIN_LABELS = {
-    "CASAVI": _("casavi"),
-    "RELAY": _("relay"),
-    "API": _("relay API"),
-}
-
-
-@register.filter
-def customer_status(value: str | None) -> str:
-    """A customer status in words; relay documents no list, so others are shown as sent."""
-    if not value:
-        return str(_("Unknown"))
-    return str(CUSTOMER_STATUS_LABELS.get(value.upper(), value))
-
-
-@register.filter
-def origin_label(value: str | None) -> str:
-    if not value:
-        return str(_("Unknown"))
-    return str(ORIGIN_LABELS.get(value.upper(), value))
+# The words for relay's codes and the phone rule live in relaydash.display (the order
+# page and the audit page use them too); these names stay for the directory's templates.
+customer_status = register.filter("customer_status", labels.customer_status_label)
+origin_label = register.filter("origin_label", labels.origin_label)
+tel_href = register.filter("tel_href", phone.tel_href)
 
 
 @register.filter
 def country_name(code: str | None) -> str:
     return countries.country_name(code)
-
-
-@register.filter
-def tel_href(value: str | None) -> str:
-    """A tel: link for a phone number as people write it ("+49 (0)30 123-45")."""
-    if not value:
-        return ""
-    text = value.strip().replace("(0)", "")
-    digits = re.sub(r"[^\d+]", "", text)
-    digits = digits[:1] + digits[1:].replace("+", "")
-    return f"tel:{digits}"
 
 
 @register.filter

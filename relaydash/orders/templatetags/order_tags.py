@@ -14,16 +14,15 @@ page and the export say the same words. The rules live in relaydash.orders.statu
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from typing import Any
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
+from relaydash.display import dates
+from relaydash.display.templatetags import display_tags
 from relaydash.orders import status as order_status
 from relaydash.relay.records import Moment, Order, OrderStatus
 
@@ -51,39 +50,22 @@ def due_state(order: Order) -> order_status.DueState:
     return order_status.order_due_state(order, now=timezone.now())
 
 
-@register.filter
-def moment(value: Moment, arg: str = "SHORT_DATETIME_FORMAT") -> str:
-    """A relay date in local time (Europe/Berlin) with Django's localized format; text
-    relay sent that does not parse is shown as it is instead of disappearing."""
-    if isinstance(value, dt.datetime):
-        return _local_text(value, formats.get_format(arg), get_language(), timezone.get_current_timezone())[1]
-    return value or ""
-
-
-@lru_cache(maxsize=4096)
-def _local_text(value: dt.datetime, format_string: str, language: str | None, zone: Any) -> tuple[str, str]:
-    """`value` in `zone` as ISO 8601 (what `|date:'c'` gives) and in `format_string`.
-
-    Formatting a date costs more than everything else a date on a page needs, and pages
-    show the same relay dates again and again (every view of an order, every list
-    page), so the text is kept per date, format, language and time zone: the arguments
-    are everything the text depends on, `format_string` being the format already
-    resolved for the active language (so a changed FORMAT setting is a new key).
-    """
-    local = timezone.localtime(value, zone)
-    return local.isoformat(), str(date_filter(local, format_string))
+# One home for how a relay date reads: relaydash.display.dates (the audit page uses it too).
+register.filter("moment", display_tags.moment)
 
 
 @register.filter
-def when(value: dt.datetime) -> SafeString:
+def when(value: dt.date) -> SafeString:
     """A moment as the order page shows it, how long ago with the exact local time:
 
         <time datetime="{{ m|date:'c' }}">{{ m|relative_age }}</time>
         <span class="muted">({{ m|moment }})</span>
 
-    in one step (joined by one space). Only for a datetime; the template shows relay's
-    text otherwise."""
-    iso, text = _local_text(
+    in one step (joined by one space). A day is shown as its date alone. Only for a
+    date; the template shows relay's text otherwise."""
+    if not isinstance(value, dt.datetime):
+        return format_html('<time datetime="{}">{}</time>', value.isoformat(), dates.moment_text(value))
+    iso, text = dates.local_text(
         value,
         formats.get_format("SHORT_DATETIME_FORMAT"),
         get_language(),
@@ -101,7 +83,7 @@ def age_text(value: Moment, *, now: dt.datetime) -> str:
     """ "vor 3 Stunden" / "3 hours ago" (or "in 2 days" for a future moment): the
     largest whole unit, as people say it."""
     if not isinstance(value, dt.datetime):
-        return value or ""
+        return dates.moment_text(value)
     seconds = (now - value).total_seconds()
     future = seconds < 0
     seconds = abs(seconds)
