@@ -23,7 +23,8 @@ Prints one line per step (the interaction, seconds from the tap until its result
 shown, bytes up and down) and the totals. Every step is one interaction; a step the
 start page makes unnecessary is skipped and not counted: with `--start-url` pointing at a
 page that already lists the order (the field staff's "My day"), the "Heute fällig" tap
-is left out. Everything runs on loopback and stops by itself.
+is left out. Everything runs on loopback and stops by itself. The verdict is against
+issue 14's target (at most 6 interactions and 15 s); exit status 1 when it is not met.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ THROUGHPUT = 51_200  # bytes per second, down and up: slow 3G
 CPU_SLOWDOWN = 4
 PHONE = {"width": 360, "height": 800}
 STEP_TIMEOUT_MS = 240_000
+TARGET_INTERACTIONS = 6
+TARGET_SECONDS = 15.0
 NOTE = "Rauchmelder geprüft und getauscht. Foto anbei."
 
 # Open orders due today (Berlin's day), the ones a field worker would close now.
@@ -301,9 +304,13 @@ def main() -> int:
             if not args.no_throttle:
                 slow_phone(page)
             start_url = args.start_url if "://" in args.start_url else relay.url + args.start_url
+            network = (
+                "NOT THROTTLED (checking the steps only)"
+                if args.no_throttle
+                else f"{LATENCY_MS} ms round trip, {THROUGHPUT:,} B/s down and up, CPU {CPU_SLOWDOWN}× slower"
+            )
             print(
-                f"phone {PHONE['width']} px, {LATENCY_MS} ms round trip, {THROUGHPUT:,} bytes/s down and up, "
-                f"CPU {CPU_SLOWDOWN}× slower, relay latency {args.relay_latency_ms:g} ms; "
+                f"phone {PHONE['width']} px, {network}, relay latency {args.relay_latency_ms:g} ms; "
                 f"photo {photo.stat().st_size:,} bytes; start {args.start_url}"
             )
             run_journey(page, journey, start_url, order_ids, photo)
@@ -314,7 +321,10 @@ def main() -> int:
     up = sum(s.up for s in journey.steps)
     down = sum(s.down for s in journey.steps)
     print(f"total: {len(journey.steps)} interactions, {total:.1f} s; uploaded {kb(up)}, received {kb(down)}")
-    return 0
+    met = len(journey.steps) <= TARGET_INTERACTIONS and total <= TARGET_SECONDS
+    verdict = "met" if met else "NOT MET"
+    print(f"target ≤ {TARGET_INTERACTIONS} interactions and ≤ {TARGET_SECONDS:g} s: {verdict}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

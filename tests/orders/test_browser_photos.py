@@ -158,6 +158,41 @@ def test_send_originals_sends_the_photo_byte_for_byte(
     expect(page.get_by_label("Send photos in full size (originals)")).not_to_be_checked()
 
 
+def test_send_tapped_while_the_photo_is_made_small_waits_for_it(
+    seeded: RelayClient,
+    kept: Path,
+    original: bytes,
+    live_server: Any,
+    page: Page,
+    sign_in: Callable[..., Any],
+) -> None:
+    order = open_order(seeded)
+    sign_in(page, Role.FIELD)
+    visit(page, live_server, order)
+    page.get_by_label("Comment", exact=True).fill("Gleich senden")
+    page.locator("#comment-camera").set_input_files([camera("IMG_0415.jpg", original)])
+    post(page)
+    sent = arrived(seeded, order.id or 0)["IMG_0415.jpg"]
+    assert len(sent) <= ONE_MB
+    assert Image.open(io.BytesIO(sent)).size == (1536, 2048)
+
+
+def test_a_photo_the_browser_cannot_read_is_sent_as_it_is(
+    seeded: RelayClient, kept: Path, live_server: Any, page: Page, sign_in: Callable[..., Any]
+) -> None:
+    order = open_order(seeded)
+    broken = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+    sign_in(page, Role.FIELD)
+    visit(page, live_server, order)
+    page.get_by_label("Comment", exact=True).fill("Foto kaputt?")
+    page.locator("#comment-camera").set_input_files([camera("kaputt.jpg", broken)])
+    expect(page.locator("[data-file-list] li .chosen-file__size")).to_have_text(
+        "68\u00a0B \u2013 could not be made smaller, the original is sent", timeout=60_000
+    )
+    post(page)
+    assert arrived(seeded, order.id or 0) == {"kaputt.jpg": broken}
+
+
 def test_without_javascript_the_original_is_sent(
     seeded: RelayClient,
     kept: Path,
