@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from relaydash.accounts.permissions import Role
 from relaydash.relay.client import RelayClient
+from relaydash.relay.records import Order
 from relaydash.sandbox.models import Attachment
 from relaydash.sandbox.uploads import kept_file_path
 from tests.orders.test_browser_detail import open_order, visit
@@ -45,6 +46,17 @@ def kept(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def original() -> bytes:
     return phone_photo()
+
+
+@pytest.fixture
+def order(
+    seeded: RelayClient, kept: Path, live_server: Any, page: Page, sign_in: Callable[..., Any]
+) -> Order:
+    """A field worker on an open order's page, with the sandbox keeping what arrives."""
+    order = open_order(seeded)
+    sign_in(page, Role.FIELD)
+    visit(page, live_server, order)
+    return order
 
 
 def camera(name: str, content: bytes, mime: str = "image/jpeg") -> dict[str, Any]:
@@ -77,20 +89,12 @@ def post(page: Page) -> None:
 
 
 def test_a_phone_photo_arrives_small_and_upright(
-    seeded: RelayClient,
-    kept: Path,
-    original: bytes,
-    live_server: Any,
-    page: Page,
-    sign_in: Callable[..., Any],
+    seeded: RelayClient, order: Order, original: bytes, page: Page
 ) -> None:
-    order = open_order(seeded)
     workers: list[str] = []
     page.on("worker", lambda worker: workers.append(worker.url))
     refused: list[str] = []
     page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
-    sign_in(page, Role.FIELD)
-    visit(page, live_server, order)
     page.get_by_label("Comment", exact=True).fill("Rauchmelder getauscht.")
     page.locator("#comment-camera").set_input_files([camera("IMG_0412.jpg", original)])
     page.locator("#comment-files").set_input_files([camera("Prüfprotokoll.pdf", PDF, "application/pdf")])
@@ -132,16 +136,8 @@ def test_a_phone_photo_arrives_small_and_upright(
 
 
 def test_send_originals_sends_the_photo_byte_for_byte(
-    seeded: RelayClient,
-    kept: Path,
-    original: bytes,
-    live_server: Any,
-    page: Page,
-    sign_in: Callable[..., Any],
+    seeded: RelayClient, order: Order, original: bytes, page: Page
 ) -> None:
-    order = open_order(seeded)
-    sign_in(page, Role.FIELD)
-    visit(page, live_server, order)
     page.get_by_label("Comment", exact=True).fill("Zählerstand, jedes Detail zählt.")
     page.locator("#comment-camera").set_input_files([camera("IMG_0413.jpg", original)])
     size = page.locator("[data-file-list] li .chosen-file__size")
@@ -159,16 +155,8 @@ def test_send_originals_sends_the_photo_byte_for_byte(
 
 
 def test_send_tapped_while_the_photo_is_made_small_waits_for_it(
-    seeded: RelayClient,
-    kept: Path,
-    original: bytes,
-    live_server: Any,
-    page: Page,
-    sign_in: Callable[..., Any],
+    seeded: RelayClient, order: Order, original: bytes, page: Page
 ) -> None:
-    order = open_order(seeded)
-    sign_in(page, Role.FIELD)
-    visit(page, live_server, order)
     page.get_by_label("Comment", exact=True).fill("Gleich senden")
     page.locator("#comment-camera").set_input_files([camera("IMG_0415.jpg", original)])
     post(page)
@@ -178,12 +166,9 @@ def test_send_tapped_while_the_photo_is_made_small_waits_for_it(
 
 
 def test_a_photo_the_browser_cannot_read_is_sent_as_it_is(
-    seeded: RelayClient, kept: Path, live_server: Any, page: Page, sign_in: Callable[..., Any]
+    seeded: RelayClient, order: Order, page: Page
 ) -> None:
-    order = open_order(seeded)
     broken = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-    sign_in(page, Role.FIELD)
-    visit(page, live_server, order)
     page.get_by_label("Comment", exact=True).fill("Foto kaputt?")
     page.locator("#comment-camera").set_input_files([camera("kaputt.jpg", broken)])
     expect(page.locator("[data-file-list] li .chosen-file__size")).to_have_text(
