@@ -56,13 +56,19 @@
     return Boolean(libraryUrl) && PHOTO_TYPES.indexOf(file.type) !== -1;
   }
 
+  // One photo at a time: a 12-megapixel photo takes ~50 MB once decoded, and a phone
+  // given ten at once would run out of memory.
+  var queue = Promise.resolve();
+
   function shrink(file) {
-    return library().then(function (imageCompression) {
+    var done = queue.then(library).then(function (imageCompression) {
       return imageCompression(file, OPTIONS);
     }).then(function (small) {
       if (small.size >= file.size) return file;
       return new File([small], jpegName(file.name), { type: "image/jpeg", lastModified: file.lastModified });
     });
+    queue = done.catch(function () { /* the next photo goes on regardless */ });
+    return done;
   }
 
   window.relaydashPhotos = { isPhoto: isPhoto, shrink: shrink };

@@ -154,15 +154,19 @@ def test_send_originals_sends_the_photo_byte_for_byte(
     expect(page.get_by_label("Send photos in full size (originals)")).not_to_be_checked()
 
 
-def test_send_tapped_while_the_photo_is_made_small_waits_for_it(
+def test_send_tapped_while_the_photos_are_made_small_waits_for_them(
     seeded: RelayClient, order: Order, original: bytes, page: Page
 ) -> None:
     page.get_by_label("Comment", exact=True).fill("Gleich senden")
-    page.locator("#comment-camera").set_input_files([camera("IMG_0415.jpg", original)])
+    page.locator("#comment-files").set_input_files(
+        [camera("IMG_0415.jpg", original), camera("IMG_0416.jpg", original)]
+    )
     post(page)
-    sent = arrived(seeded, order.id or 0)["IMG_0415.jpg"]
-    assert len(sent) <= ONE_MB
-    assert Image.open(io.BytesIO(sent)).size == (1536, 2048)
+    files = arrived(seeded, order.id or 0)
+    assert sorted(files) == ["IMG_0415.jpg", "IMG_0416.jpg"]
+    for sent in files.values():
+        assert len(sent) <= ONE_MB
+        assert Image.open(io.BytesIO(sent)).size == (1536, 2048)
 
 
 def test_a_photo_the_browser_cannot_read_is_sent_as_it_is(
