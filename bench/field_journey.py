@@ -23,7 +23,12 @@ Prints one line per step (the interaction, seconds from the tap until its result
 shown, bytes up and down) and the totals. Every step is one interaction; a step the
 start page makes unnecessary is skipped and not counted: with `--start-url` pointing at a
 page that already lists the order (the field staff's "My day"), the "Heute fällig" tap
-is left out. Everything runs on loopback and stops by itself. The verdict is against
+is left out. Everything runs on loopback and stops by itself.
+
+It runs the journey twice, each in a fresh browser (nothing cached) on another order:
+first the baseline, the journey as it was before photos were made small ("Fotos in
+voller Größe senden" ticked before the photo, not timed, not counted), then as built,
+and prints the ratios (`--no-baseline`: only as built). The verdict is against
 issue 14's target (at most 6 interactions and 15 s); exit status 1 when it is not met.
 """
 
@@ -41,10 +46,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from _server import ROOT, free_port, project_server, run_manage
 from detail_page import start_proxy
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 sys.path.insert(0, str(ROOT))
 
@@ -138,6 +144,25 @@ class Journey:
         self.relay = relay
         self.steps: list[Step] = []
         self.skipped: list[str] = []
+        self.order_id = 0
+
+    @property
+    def total(self) -> float:
+        return sum(s.seconds for s in self.steps)
+
+    @property
+    def up(self) -> int:
+        return sum(s.up for s in self.steps)
+
+    @property
+    def down(self) -> int:
+        return sum(s.down for s in self.steps)
+
+    def summary(self) -> None:
+        print(
+            f"  total: {len(self.steps)} interactions, {self.total:.1f} s; "
+            f"uploaded {kb(self.up)}, received {kb(self.down)}"
+        )
 
     def step(self, name: str, action: Callable[[], None]) -> None:
         up, down = self.relay.counts()
@@ -183,8 +208,9 @@ def order_link(page: Page, order_ids: list[int]) -> tuple[int, str] | None:
     return None
 
 
-def run_journey(page: Page, journey: Journey, start_url: str, order_ids: list[int], photo: Path) -> None:
-    chosen: list[tuple[int, str]] = []
+def run_journey(
+    page: Page, journey: Journey, start_url: str, *, order_ids: list[int], photo: Path, originals: bool
+) -> None:
 
     def open_app() -> None:
         page.goto(start_url, wait_until="load")
@@ -207,8 +233,8 @@ def run_journey(page: Page, journey: Journey, start_url: str, order_ids: list[in
         journey.skip("Heute fällig", "the start page already lists the order")
     if found is None:
         raise SystemExit("no open order due today is listed: seed more orders (--orders)")
-    chosen.append(found)
     order_id, selector = found
+    journey.order_id = order_id
 
     def open_order() -> None:
         page.locator(selector).first.click()
@@ -230,6 +256,10 @@ def run_journey(page: Page, journey: Journey, start_url: str, order_ids: list[in
     box = page.locator("#comment-form textarea")
     journey.step("type a note", lambda: box.fill(NOTE))
 
+    if originals:
+        # The journey as it was before photos were made small: not timed, not counted.
+        page.get_by_label("Fotos in voller Größe senden (Originale)").check()
+
     def take_photo() -> None:
         page.locator("[data-camera-input]").set_input_files(photo)
         expect(page.locator("[data-file-list] li")).to_have_count(1)
@@ -247,6 +277,27 @@ def run_journey(page: Page, journey: Journey, start_url: str, order_ids: list[in
     journey.step("Erledigt", set_status("Erledigt"))
 
 
+def journey_in_new_browser(
+    browser: Browser, relay: CountingRelay, cookie: str, args: argparse.Namespace, **journey: Any
+) -> Journey:
+    """One journey in a fresh browser context (nothing cached, as on the first open of the day)."""
+    context = browser.new_context(
+        viewport=PHONE, locale="de-DE", timezone_id="Europe/Berlin", is_mobile=True, has_touch=True
+    )
+    context.add_cookies([{"name": "sessionid", "value": cookie, "url": relay.url}])
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and print(f"  [console error] {message.text}"))
+    page.on("pageerror", lambda error: print(f"  [page error] {error}"))
+    if not args.no_throttle:
+        slow_phone(page)
+    start_url = args.start_url if "://" in args.start_url else relay.url + args.start_url
+    steps = Journey(relay)
+    run_journey(page, steps, start_url, **journey)
+    context.close()
+    return steps
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -257,6 +308,11 @@ def main() -> int:
     parser.add_argument("--headed", action="store_true", help="show the browser window")
     parser.add_argument(
         "--no-throttle", action="store_true", help="full speed (to check the steps, not to measure)"
+    )
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help='only the journey as built (no "send originals" run first)',
     )
     args = parser.parse_args()
 
@@ -270,6 +326,12 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     relay_api = start_proxy(base, args.relay_latency_ms) if args.relay_latency_ms else base
+    runs = (
+        [("as built", False)]
+        if args.no_baseline
+        else [("baseline: send originals", True), ("as built", False)]
+    )
+    results: list[tuple[str, Journey]] = []
     with (
         tempfile.TemporaryDirectory(prefix="relaydash-journey-") as tmp,
         project_server(
@@ -278,52 +340,47 @@ def main() -> int:
     ):
         print(server.seeded)
         order_ids = [int(i) for i in server.run_manage("shell", "--no-imports", "-c", PICK_SNIPPET).split()]
-        if not order_ids:
-            raise SystemExit("no open order is due today: seed more orders (--orders)")
+        if len(order_ids) < len(runs):
+            raise SystemExit("too few open orders due today: seed more orders (--orders)")
         photo = Path(tmp) / "IMG_20261202_091512.jpg"
         photo.write_bytes(phone_photo())
         cookie = server.signed_in_cookie("field")
         relay = CountingRelay(port)
-        journey = Journey(relay)
+        network = (
+            "NOT THROTTLED (checking the steps only)"
+            if args.no_throttle
+            else f"{LATENCY_MS} ms round trip, {THROUGHPUT:,} B/s down and up, CPU {CPU_SLOWDOWN}× slower"
+        )
+        print(
+            f"phone {PHONE['width']} px, {network}, relay latency {args.relay_latency_ms:g} ms; "
+            f"photo {photo.stat().st_size:,} bytes; start {args.start_url}"
+        )
+        expect.set_options(timeout=STEP_TIMEOUT_MS)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=not args.headed
             )
-            context = browser.new_context(
-                viewport=PHONE, locale="de-DE", timezone_id="Europe/Berlin", is_mobile=True, has_touch=True
-            )
-            context.add_cookies([{"name": "sessionid", "value": cookie, "url": relay.url}])
-            context.set_default_timeout(STEP_TIMEOUT_MS)
-            expect.set_options(timeout=STEP_TIMEOUT_MS)
-            page = context.new_page()
-            page.on(
-                "console",
-                lambda message: message.type == "error" and print(f"  [console error] {message.text}"),
-            )
-            page.on("pageerror", lambda error: print(f"  [page error] {error}"))
-            if not args.no_throttle:
-                slow_phone(page)
-            start_url = args.start_url if "://" in args.start_url else relay.url + args.start_url
-            network = (
-                "NOT THROTTLED (checking the steps only)"
-                if args.no_throttle
-                else f"{LATENCY_MS} ms round trip, {THROUGHPUT:,} B/s down and up, CPU {CPU_SLOWDOWN}× slower"
-            )
-            print(
-                f"phone {PHONE['width']} px, {network}, relay latency {args.relay_latency_ms:g} ms; "
-                f"photo {photo.stat().st_size:,} bytes; start {args.start_url}"
-            )
-            run_journey(page, journey, start_url, order_ids, photo)
+            for label, originals in runs:
+                print(f"{label}:")
+                journey = journey_in_new_browser(
+                    browser, relay, cookie, args, order_ids=order_ids, photo=photo, originals=originals
+                )
+                journey.summary()
+                order_ids = [i for i in order_ids if i != journey.order_id]
+                results.append((label, journey))
             browser.close()
         relay.close()
 
-    total = sum(s.seconds for s in journey.steps)
-    up = sum(s.up for s in journey.steps)
-    down = sum(s.down for s in journey.steps)
-    print(f"total: {len(journey.steps)} interactions, {total:.1f} s; uploaded {kb(up)}, received {kb(down)}")
-    met = len(journey.steps) <= TARGET_INTERACTIONS and total <= TARGET_SECONDS
+    built = results[-1][1]
+    if len(results) > 1:
+        baseline = results[0][1]
+        print(
+            f"as built / baseline: {built.total / baseline.total:.2f} of the time, "
+            f"{built.up / baseline.up:.2f} of the bytes uploaded"
+        )
+    met = len(built.steps) <= TARGET_INTERACTIONS and built.total <= TARGET_SECONDS
     verdict = "met" if met else "NOT MET"
-    print(f"target ≤ {TARGET_INTERACTIONS} interactions and ≤ {TARGET_SECONDS:g} s: {verdict}")
+    print(f"target ≤ {TARGET_INTERACTIONS} interactions and ≤ {TARGET_SECONDS:g} s (as built): {verdict}")
     return 0 if met else 1
 
 
