@@ -42,6 +42,9 @@ if RELAY_SANDBOX and not DEBUG and not RELAY_SANDBOX_ALLOW_WITHOUT_DEBUG_I_KNOW_
         "RELAY_SANDBOX_ALLOW_WITHOUT_DEBUG_I_KNOW_THIS_IS_FAKE=true if you really mean it."
     )
 RELAY_SANDBOX_API_KEY = env("RELAY_SANDBOX_API_KEY", default="dev-sandbox-key")
+# A folder where the sandbox keeps the files of new comments (for tests that check what
+# arrived); empty: it counts their bytes and throws them away, as for load tests.
+RELAY_SANDBOX_KEEP_FILES_DIR = env("RELAY_SANDBOX_KEEP_FILES_DIR", default="")
 
 RELAY_API_URL = env("RELAY_API_URL", default="")
 RELAY_API_KEY = env("RELAY_API_KEY", default="")
@@ -193,6 +196,9 @@ SECURE_CSP = {
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:", "blob:"],
     "connect-src": [CSP.SELF],
+    # Photos are made small in a web worker that browser-image-compression starts from a
+    # blob: URL it writes itself; the worker loads the vendored library from 'self'.
+    "worker-src": [CSP.SELF, "blob:"],
     "form-action": [CSP.SELF, *env.list("CSP_FORM_ACTION_EXTRA", default=[])],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],

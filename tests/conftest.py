@@ -14,23 +14,13 @@ from django.test import Client
 from relaydash.accounts.models import Profile
 from relaydash.accounts.permissions import Role
 from relaydash.relay.client import RelayClient, get_client
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 # Playwright runs an event loop in the test thread; the ORM calls the browser tests make
 # there are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest_plugins = ["tests.sso_fixtures"]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="session")

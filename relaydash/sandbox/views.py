@@ -36,7 +36,7 @@ from relaydash.sandbox.models import (
     OrderField,
     Property,
 )
-from relaydash.sandbox.uploads import MAX_FILES, MAX_TOTAL_BYTES, CountingDiscardHandler
+from relaydash.sandbox.uploads import MAX_FILES, MAX_TOTAL_BYTES, keep_files, upload_handler
 
 # The relay account the sandbox plays: every address and customer belongs to it.
 ACCOUNT_ID = 1
@@ -409,7 +409,8 @@ def _form_text(request: HttpRequest, name: str) -> str:
 
 def create_order_comment(request: HttpRequest, order_id: str) -> HttpResponse:
     """CreateOrderComment: multipart text, authorName and up to 10 files (100 MiB in
-    total). The files become the comment's attachments; their bytes are discarded."""
+    total). The files become the comment's attachments; their bytes are discarded
+    unless the sandbox is told to keep them (RELAY_SANDBOX_KEEP_FILES_DIR)."""
     order = _order(order_id)
     if request.content_type != "multipart/form-data":
         raise v.bad("request body must be multipart/form-data")
@@ -419,7 +420,7 @@ def create_order_comment(request: HttpRequest, order_id: str) -> HttpResponse:
         length = 0
     if length > MAX_TOTAL_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE + _MULTIPART_SLACK:
         raise v.ApiError(413, "files exceed 100 MiB in total")
-    handler = CountingDiscardHandler(request)
+    handler = upload_handler(request)
     request.upload_handlers = [handler]
     files = request.FILES.getlist("files")
     if handler.too_many_files:
@@ -433,7 +434,7 @@ def create_order_comment(request: HttpRequest, order_id: str) -> HttpResponse:
     now = timezone.now()
     with transaction.atomic():
         comment = Comment.objects.create(order=order, text=text, author=author, created_at=now)
-        Attachment.objects.bulk_create(
+        attachments = Attachment.objects.bulk_create(
             Attachment(
                 order=order,
                 comment=comment,
@@ -443,6 +444,7 @@ def create_order_comment(request: HttpRequest, order_id: str) -> HttpResponse:
             )
             for upload in files
         )
+        keep_files([a.pk for a in attachments], files)
     return respond({"id": comment.pk})
 
 

@@ -4,7 +4,9 @@
    - says so when a form could not be sent at all (nothing is swapped, the input stays);
    - the comment files: several picks, drag and drop and the phone camera add up to one
      selection with thumbnails and a remove button per file, checked against relay's
-     limits before the upload, with a progress bar, and kept when sending fails;
+     limits before the upload, with a progress bar, and kept when sending fails; photos
+     are made small before they are sent (photo-resize.js) unless "send originals" is
+     ticked, and the list shows what will be sent;
    - live comments: every 30 s while the page is visible, new comments are added at the
      top of the timeline; the comment form is never touched, so typing is not disturbed;
    - the quick action "Comment" focuses the comment box as well as scrolling to it.
@@ -97,6 +99,12 @@
   var selection = newSelection();
   var keepSelection = false;
   var thumbnails = [];
+  // The selection holds what the user chose; what is sent is each photo's small version
+  // (made in photo-resize.js's worker) unless the user ticked "send originals".
+  var small = {};
+  var shrinking = {};
+  var sendOriginals = false;
+  var sendWhenReady = false;
 
   function commentForm() {
     return document.querySelector("[data-comment-form]");
@@ -110,8 +118,42 @@
     return selection ? Array.prototype.slice.call(selection.files) : [];
   }
 
+  function sentFile(file) {
+    var ready = sendOriginals ? null : small[fileKey(file)];
+    return ready && ready.file ? ready.file : file;
+  }
+
+  function sentFiles() {
+    return selectedFiles().map(sentFile);
+  }
+
+  function preparing() {
+    return !sendOriginals && selectedFiles().some(function (file) { return shrinking[fileKey(file)]; });
+  }
+
+  function prepare(files) {
+    var photos = window.relaydashPhotos;
+    if (!photos) return;
+    files.forEach(function (file) {
+      var key = fileKey(file);
+      if (!photos.isPhoto(file) || small[key] || shrinking[key]) return;
+      shrinking[key] = true;
+      photos.shrink(file)
+        .then(function (made) { small[key] = { file: made }; }, function () { small[key] = { failed: true }; })
+        .then(function () {
+          delete shrinking[key];
+          sync();
+          var form = commentForm();
+          if (sendWhenReady && form && !preparing()) {
+            sendWhenReady = false;
+            form.requestSubmit();
+          }
+        });
+    });
+  }
+
   function totalBytes() {
-    return selectedFiles().reduce(function (sum, file) { return sum + file.size; }, 0);
+    return sentFiles().reduce(function (sum, file) { return sum + file.size; }, 0);
   }
 
   function limitError(form) {
@@ -167,6 +209,15 @@
     return tag;
   }
 
+  // What the list says under a file's name: its size, and for a photo how it is sent.
+  function sizeText(form, chosen, file) {
+    var state = sendOriginals ? null : small[fileKey(chosen)];
+    if (!sendOriginals && shrinking[fileKey(chosen)]) return form.getAttribute("data-msg-shrinking");
+    if (state && state.failed) return fileSize(file.size) + " \u2013 " + form.getAttribute("data-msg-shrink-failed");
+    if (file !== chosen) return format(form.getAttribute("data-msg-shrunk"), { size: fileSize(file.size), original: fileSize(chosen.size) });
+    return fileSize(file.size);
+  }
+
   function render(form) {
     var list = form.querySelector("[data-file-list]");
     var summary = form.querySelector("[data-file-summary]");
@@ -174,7 +225,9 @@
     thumbnails.forEach(function (url) { URL.revokeObjectURL(url); });
     thumbnails = [];
     list.textContent = "";
-    selectedFiles().forEach(function (file, index) {
+    list.setAttribute("aria-busy", String(preparing()));
+    selectedFiles().forEach(function (chosen, index) {
+      var file = sentFile(chosen);
       var item = document.createElement("li");
       item.className = "chosen-file";
       var text = document.createElement("span");
@@ -183,7 +236,7 @@
       name.textContent = file.name;
       var size = document.createElement("span");
       size.className = "chosen-file__size";
-      size.textContent = fileSize(file.size);
+      size.textContent = sizeText(form, chosen, file);
       text.appendChild(name);
       text.appendChild(size);
       var remove = document.createElement("button");
@@ -192,7 +245,8 @@
       remove.setAttribute("data-remove-file", String(index));
       remove.setAttribute("aria-label", format(form.getAttribute("data-msg-remove"), { name: file.name }));
       remove.textContent = form.getAttribute("data-msg-remove-button") || "×";
-      item.appendChild(thumbnail(file));
+      // No thumbnail of a photo still being made small: it would show what is not sent.
+      item.appendChild(thumbnail(!sendOriginals && shrinking[fileKey(chosen)] ? { name: file.name } : file));
       item.appendChild(text);
       item.appendChild(remove);
       list.appendChild(item);
@@ -211,8 +265,11 @@
   function sync() {
     var form = commentForm();
     if (!form || !selection) return;
+    if (!sendOriginals) prepare(selectedFiles());
+    var sent = newSelection();
+    sentFiles().forEach(function (file) { sent.items.add(file); });
     var input = form.querySelector("[data-file-input]");
-    input.files = selection.files;
+    input.files = sent.files;
     render(form);
   }
 
@@ -225,6 +282,9 @@
     } else if (input.hasAttribute("data-camera-input")) {
       addFiles(Array.prototype.slice.call(input.files));
       input.value = ""; // the photo now travels with the other files, not twice
+    } else if (input.hasAttribute("data-send-originals")) {
+      sendOriginals = input.checked;
+      sync();
     }
   });
 
@@ -237,7 +297,7 @@
     if (!form) return;
     var summary = form.querySelector("[data-file-summary]");
     if (removed && summary) {
-      summary.textContent = format(form.getAttribute("data-msg-removed"), { name: removed.name }) +
+      summary.textContent = format(form.getAttribute("data-msg-removed"), { name: sentFile(removed).name }) +
         (summary.textContent ? " " + summary.textContent : "");
     }
     var buttons = form.querySelectorAll("[data-remove-file]");
@@ -277,6 +337,13 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     if (isCommentForm(form)) {
+      if (selection && preparing()) {
+        // Sent by itself as soon as the photos are small (prepare above).
+        event.preventDefault();
+        sendWhenReady = true;
+        form.querySelector("[data-file-summary]").textContent = form.getAttribute("data-msg-send-when-ready");
+        return;
+      }
       var message = selection ? limitError(form) : "";
       if (message) {
         // Refused before a byte is sent: the user fixes the selection first.
@@ -321,12 +388,16 @@
   document.body.addEventListener("commentPosted", function () {
     keepSelection = false;
     selection = newSelection();
+    small = {};
+    sendOriginals = false;
   });
 
   // A comment form swapped in: after a failure it gets the user's files back.
   document.addEventListener("htmx:load", function (event) {
     var form = event.detail.elt;
     if (!isCommentForm(form)) return;
+    var originals = form.querySelector("[data-send-originals]");
+    if (originals) originals.checked = sendOriginals;
     if (keepSelection && selectedFiles().length) {
       sync();
       var note = form.querySelector("[data-files-note]");
