@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -87,6 +88,15 @@ def open_orders(relay: RelayClient) -> list[Order]:
     return [o for o in relay.get_orders() if o.status is OrderStatus.OPEN and o.address and o.customer_id]
 
 
+def serious_axe_violations(page: Page) -> list[tuple[str, list[Any]]]:
+    violations = Axe().run(page).response["violations"]
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def broken_words(page: Page, selector: str) -> list[str]:
     return page.evaluate(BROKEN_WORDS_JS, selector)
 
@@ -114,6 +124,7 @@ def test_a_300_character_word_wraps_only_in_its_own_cell(
     box = long_cell.bounding_box()
     assert box is not None and box["height"] > 60 and box["width"] < DESKTOP["width"] / 2  # it wraps in place
     assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    assert serious_axe_violations(page) == []
     table, results = (
         page.locator("#order-results table").bounding_box(),
         page.locator("#order-results").bounding_box(),
@@ -201,6 +212,7 @@ def test_a_500_character_title_leaves_the_quick_actions_on_the_first_screen(
     opened = heading.bounding_box()
     assert opened is not None and opened["height"] > 3 * clamped["height"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert serious_axe_violations(page) == []
 
 
 @pytest.mark.parametrize(
