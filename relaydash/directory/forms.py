@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from relaydash.directory.countries import DEFAULT_COUNTRY, country_choices
 from relaydash.directory.importing import MAX_FILE_BYTES
 from relaydash.directory.selectors import Connected, CustomerSort
+from relaydash.display.text import without_bidi_controls
 from relaydash.relay.records import Address, AddressInput, CustomerInput, PropertyInput
 
 POSTAL_CODE_DE_INVALID = _("A German postal code has exactly 5 digits, for example 10115.")
@@ -276,7 +277,10 @@ class PropertyForm(BackOfficeForm):
             self.fields["internal_id"].help_text = INTERNAL_ID_NOT_SHOWN
         field = self.fields["customer_id"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [("", _("— no customer —")), *[(str(pk), name) for pk, name in customers]]
+        field.choices = [
+            ("", _("— no customer —")),
+            *[(str(pk), without_bidi_controls(name)) for pk, name in customers],
+        ]
 
     def to_input(self, *, property_id: int | None, address: AddressInput | None) -> PropertyInput:
         data = self.cleaned_data

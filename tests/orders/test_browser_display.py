@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -31,14 +32,15 @@ PHONE = {"width": 360, "height": 800}
 LONG_WORD = ("Grundstücksverwaltungsgesellschaftsrechnungsprüfung" * 6)[:300]
 SPOOFED_FILE = "Rechnung \u202efdp.exe"
 
-# Words of the text under `selector` that the browser split across two lines.
+# Words of the text under `selector` that the browser split across two lines (a break
+# after a hyphen, as in "TASK-|4711", is where a line may end, so the parts count apart).
 BROKEN_WORDS_JS = """(selector) => {
   const broken = [];
   for (const element of document.querySelectorAll(selector)) {
     const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (node.parentElement.closest('.visually-hidden')) continue;
-      for (const match of node.textContent.matchAll(/\\S+/g)) {
+      for (const match of node.textContent.matchAll(/[^\\s\\-]+/g)) {
         const range = document.createRange();
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
@@ -87,6 +89,15 @@ def open_orders(relay: RelayClient) -> list[Order]:
     return [o for o in relay.get_orders() if o.status is OrderStatus.OPEN and o.address and o.customer_id]
 
 
+def serious_axe_violations(page: Page) -> list[tuple[str, list[Any]]]:
+    violations = Axe().run(page).response["violations"]
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def broken_words(page: Page, selector: str) -> list[str]:
     return page.evaluate(BROKEN_WORDS_JS, selector)
 
@@ -114,6 +125,7 @@ def test_a_300_character_word_wraps_only_in_its_own_cell(
     box = long_cell.bounding_box()
     assert box is not None and box["height"] > 60 and box["width"] < DESKTOP["width"] / 2  # it wraps in place
     assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    assert serious_axe_violations(page) == []
     table, results = (
         page.locator("#order-results table").bounding_box(),
         page.locator("#order-results").bounding_box(),
@@ -201,6 +213,7 @@ def test_a_500_character_title_leaves_the_quick_actions_on_the_first_screen(
     opened = heading.bounding_box()
     assert opened is not None and opened["height"] > 3 * clamped["height"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert serious_axe_violations(page) == []
 
 
 @pytest.mark.parametrize(
@@ -268,18 +281,24 @@ def test_the_due_day_reads_in_german(
 def test_comment_files_in_the_timeline_keep_their_extension(
     seeded: RelayClient, live_server: Any, page: Page, sign_in: Callable[..., Any]
 ) -> None:
-    """The live update renders comments too: the same filter, the same result."""
+    """A comment's file and text: the override is gone, a 300-character word wraps inside
+    the comment on a phone, and nothing else on the page breaks a word or scrolls sideways."""
     order = next(o for o in open_orders(seeded) if o.comments)
     spoofed = Comment(
         id=987654,
-        text="Rechnung anbei \u202e(bitte prüfen)",
+        text=f"Rechnung anbei \u202e(bitte prüfen) {LONG_WORD}",
         author="Verwaltung",
         attachments=(Attachment(name=SPOOFED_FILE, item_type="application/pdf"),),
         created_at=order.created_at,
     )
     sign_in(page, Role.BACKOFFICE)
     relay_answers("GetOrder", msgspec.structs.replace(order, comments=(spoofed, *order.comments)))
+    page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/orders/{order.id}/")
     item = page.locator('#comment-list li[data-comment-id="987654"]')
     expect(item.locator(".attachment__name")).to_have_text("Rechnung fdp.exe")
-    expect(item.locator(".comment__text")).to_have_text("Rechnung anbei (bitte prüfen)")
+    expect(item.locator(".comment__text")).to_have_text(f"Rechnung anbei (bitte prüfen) {LONG_WORD}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    text = item.locator(".comment__text").bounding_box()
+    assert text is not None and text["x"] + text["width"] <= PHONE["width"]
+    assert broken_words(page, ".order-head, .comment__meta, .attachment, .contact-list, .order-address") == []

@@ -40,7 +40,7 @@ def test_header_shows_the_order_facts(seeded: RelayClient, backoffice: Client) -
     order = pick(seeded, lambda o: bool(o.internal_id and o.type and o.follow_up_date and o.title))
     page = get(backoffice, detail_url(order.id)).content.decode()
     title = html.escape(order.title or "")
-    assert f'<h1 id="order-title" class="order-title relay-text"><bdi>{title}</bdi></h1>' in page
+    assert f'<h1 id="order-title" class="order-title"><bdi>{title}</bdi></h1>' in page
     assert status_label(order) in page
     assert html.escape(order.internal_id or "") in page
     assert html.escape(order.type or "") in page
