@@ -51,7 +51,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,6 +166,7 @@ def project_server(
     sync: bool = True,
     worker: bool = False,
     gunicorn_args: tuple[str, ...] = GUNICORN,
+    before_serving: Callable[[Path], None] | None = None,
 ) -> Iterator[ServerInfo]:
     """Serve the project on a seeded temporary database for the `with` block.
 
@@ -175,7 +176,8 @@ def project_server(
     extra_env: set last, over the defaults described in the module docstring.
     sync: fill the order index once the server answers. worker: keep `sync_orders`
     running beside the server (its output goes to `log`). gunicorn_args: the server's
-    worker settings.
+    worker settings. before_serving: called with the database's path once it is
+    migrated and seeded, before the server starts.
     """
     port = port or free_port()
     url = f"http://{HOST}:{port}"
@@ -198,6 +200,8 @@ def project_server(
         env.update(extra_env or {})
         run_manage(env, "migrate", "--verbosity=0")
         seeded = run_manage(env, "seed_sandbox", f"--orders={orders}", f"--seed={seed}").strip()
+        if before_serving is not None:
+            before_serving(db)
 
         if server == "gunicorn":
             command = [PYTHON, "-m", "gunicorn", "relaydash.wsgi", "--bind", f"{HOST}:{port}", *gunicorn_args]
