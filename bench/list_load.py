@@ -179,6 +179,9 @@ def main() -> int:
     env = {
         "RELAY_API_URL": f"{proxy.url}/sandbox/api/v1",
         "RELAY_SYNC_SECONDS": f"{args.sync_seconds:g}",
+        # The bench speaks plain HTTP on loopback: cookies must not be HTTPS-only.
+        "CSRF_COOKIE_SECURE": "false",
+        "SESSION_COOKIE_SECURE": "false",
     }
     relay_process: subprocess.Popen[bytes] | None = None
     try:
@@ -241,6 +244,7 @@ def main() -> int:
                     person.join(args.seconds + 120)
                 window = time.monotonic() - started
                 get_orders = proxy.calls["GET /sandbox/api/v1/orders"] - before
+                server_log = server.log.read_text(errors="replace")[-4000:] if results.errors else ""
             finally:
                 worker.terminate()
                 worker.wait(30)
@@ -268,6 +272,8 @@ def main() -> int:
     )
     for error in results.errors[:10]:
         print(f"    {error}")
+    if server_log:
+        print(f"the server's log ends:\n{server_log}")
     print(
         f"p95 all requests {p95 * 1000:.1f} ms  (target ≤ {TARGET_P95 * 1000:.0f} ms)  "
         f"{'OK' if ok_p95 else 'OVER'}"
