@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from relaydash.orderindex.models import IndexedOrder
+from relaydash.orderindex.sync import index_ensure_filled
 from relaydash.relay.client import RelayClient
+from relaydash.relay.errors import Unavailable
 from relaydash.relay.records import Customer, Listing, Order, Property, Skipped
 
 CUSTOMERS_PER_PAGE: Final = 25
@@ -159,13 +162,14 @@ def customer_names(customers: Sequence[Customer]) -> dict[int, str]:
 
 
 def customer_orders(*, client: RelayClient, customer_id: int) -> Listing[Order]:
-    """The customer's orders, newest first (GetOrders has no filter: we filter). The
-    orders relay sent that could not be read are in `skipped`: any of them may be this
-    customer's."""
-    everyone = client.get_orders()
-    orders = [o for o in everyone if o.customer_id == customer_id]
-    newest_first = sorted(orders, key=lambda o: (o.created_at or "", o.id or 0), reverse=True)
-    return Listing(newest_first, skipped=everyone.skipped)
+    """The customer's orders, newest first, from the order index (GetOrders has no
+    filter, the index has). An order relay sent unreadable keeps its last indexed row, so
+    nothing is skipped here. Raises Unavailable when the index was never filled and relay
+    cannot fill it now."""
+    if not index_ensure_filled(client=client).filled:
+        raise Unavailable("the order index has not been filled from relay yet", operation="GetOrders")
+    rows = IndexedOrder.objects.filter(customer_id=customer_id).order_by("-created_at", "-id")
+    return Listing([row.as_order() for row in rows.defer("search_text")])
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from relaydash.relay.records import Moment, Order, OrderStatus, moment_start
+from relaydash.relay.records import Moment, Order, OrderStatus, moment_end
 
 # Human labels for relay's status enum (German and English through the catalog).
 # NULL is a real value relay sends for "no status set", not a missing field.
@@ -95,26 +95,6 @@ DUE_STATE_LABELS: Final[dict[DueState, Promise]] = {
 }
 
 
-def due_day(due: Moment) -> dt.date | None:
-    """The local day (Europe/Berlin) an order is due on: a bare date is that day itself."""
-    if isinstance(due, dt.datetime):
-        return timezone.localtime(due, timezone.get_default_timezone()).date()
-    if isinstance(due, dt.date):
-        return due
-    return None
-
-
-def due_deadline(due: Moment) -> dt.datetime | None:
-    """The moment an order becomes overdue: a date-time itself, a bare date at the end of
-    its day (the start of the next local day). Also the due-date sort key, so a day
-    sorts after the moments within it."""
-    if isinstance(due, dt.datetime):
-        return due
-    if isinstance(due, dt.date):
-        return moment_start(due + dt.timedelta(days=1))
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class DueClock:
     """`now` and today's local day (Europe/Berlin), worked out once for a whole list."""
@@ -156,7 +136,7 @@ def due_state(*, due: Moment, status: OrderStatus | None, now: dt.datetime) -> D
     """overdue: the due date has passed and the order is not finished or declined (a bare
     date passes at the end of its day in Europe/Berlin); today: due later today; soon:
     due within the next two days (same rule for open work only); else normal."""
-    deadline = due_deadline(due)
+    deadline = moment_end(due)
     if deadline is None:
         return DueState.NONE
     if status in CLOSED_STATUSES:

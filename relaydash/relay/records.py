@@ -105,6 +105,27 @@ def moment_start(value: Moment) -> dt.datetime | None:
     return None
 
 
+def moment_day(value: Moment) -> dt.date | None:
+    """The local day (Europe/Berlin) of a moment; a bare date is that day itself. The day
+    an order is due on, for the due-date filter and "due today"."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value, timezone.get_default_timezone()).date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def moment_end(value: Moment) -> dt.datetime | None:
+    """When a moment is over: a date-time itself, a bare date at the end of its day (the
+    start of the next local day). When an order becomes overdue, and the due-date sort
+    key, so a day sorts after the moments within it."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return moment_start(value + dt.timedelta(days=1))
+    return None
+
+
 class _Record(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     pass
 

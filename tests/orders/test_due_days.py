@@ -1,16 +1,30 @@
-"""Bare due dates are days: due until the end of that day in Europe/Berlin."""
+"""Bare due dates are days: due until the end of that day in Europe/Berlin, on the order
+rows and in the list's tabs, filters and sorting (which the order index answers)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import QuerySet
 from django.utils import translation
 
+from relaydash.orderindex.models import IndexedOrder
+from relaydash.orderindex.sync import index_refresh_order
 from relaydash.orders.selectors import OrderFilters, filter_and_count, order_rows, sort_orders
 from relaydash.orders.status import DueState, due_state, is_due_today
 from relaydash.relay.records import Order, OrderStatus
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def store(orders: list[Order]) -> QuerySet[IndexedOrder]:
+    for order in orders:
+        index_refresh_order(order=order)
+    return IndexedOrder.objects.all()
+
+
+def ids(rows: QuerySet[IndexedOrder]) -> list[int]:
+    return list(rows.values_list("id", flat=True))
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -54,17 +68,19 @@ def tabs(now: dt.datetime) -> tuple[list[int | None], list[int | None], list[int
         Order(id=2, status_text="OPEN", due_date="2026-12-02T06:00:00+01:00"),
         Order(id=3, status_text="OPEN", due_date="2026-12-03"),
     ]
-    today, counts = filter_and_count(orders=orders, filters=OrderFilters(due_today=True), names={}, now=now)
-    overdue, _ = filter_and_count(orders=orders, filters=OrderFilters(overdue=True), names={}, now=now)
-    rows = order_rows(orders=orders, names={}, now=now)
-    assert counts.due_today == len(today) and counts.overdue == len(overdue)
+    everything = store(orders)
+    today, counts = filter_and_count(filters=OrderFilters(due_today=True), now=now)
+    overdue, _ = filter_and_count(filters=OrderFilters(overdue=True), now=now)
+    rows = order_rows(rows=everything.order_by("id"), now=now)
+    assert counts.due_today == today.count() and counts.overdue == overdue.count()
     return (
-        [o.id for o in today],
-        [o.id for o in overdue],
+        sorted(ids(today)),
+        sorted(ids(overdue)),
         [r.order.id for r in rows if r.due_state is DueState.OVERDUE],
     )
 
 
+@pytest.mark.django_db
 def test_list_tabs_use_the_same_rule_as_the_rows() -> None:
     today, overdue, overdue_rows = tabs(at(2, 7))
     assert today == [1, 2]
@@ -74,6 +90,7 @@ def test_list_tabs_use_the_same_rule_as_the_rows() -> None:
     assert overdue == overdue_rows == [1, 2]
 
 
+@pytest.mark.django_db
 def test_due_range_filter_takes_days_and_moments() -> None:
     orders = [
         Order(id=1, due_date="2026-12-02"),
@@ -82,10 +99,12 @@ def test_due_range_filter_takes_days_and_moments() -> None:
         Order(id=4, due_date="2026-12-01T23:30:00+00:00"),  # 00:30 on the 2nd in Berlin
     ]
     filters = OrderFilters(due_from=dt.date(2026, 12, 2), due_to=dt.date(2026, 12, 2))
-    selected, _ = filter_and_count(orders=orders, filters=filters, names={}, now=at(1, 12))
-    assert [o.id for o in selected] == [1, 2, 4]
+    store(orders)
+    selected, _ = filter_and_count(filters=filters, now=at(1, 12))
+    assert sorted(ids(selected)) == [1, 2, 4]
 
 
+@pytest.mark.django_db
 def test_sorting_by_due_puts_a_day_after_the_moments_within_it() -> None:
     orders = [
         Order(id=1, due_date="2026-12-02"),
@@ -94,7 +113,9 @@ def test_sorting_by_due_puts_a_day_after_the_moments_within_it() -> None:
         Order(id=4, due_date="2026-12-03T08:00:00+01:00"),
         Order(id=5),
     ]
-    assert [o.id for o in sort_orders(orders=orders, sort="due")] == [3, 2, 1, 4, 5]
-    assert [o.id for o in sort_orders(orders=orders, sort="-due")] == [4, 1, 2, 3, 5]
+    rows = store(orders)
+    assert ids(sort_orders(rows, sort="due")) == [3, 2, 1, 4, 5]
+    assert ids(sort_orders(rows, sort="-due")) == [4, 1, 2, 3, 5]
+    IndexedOrder.objects.all().delete()
     created = [Order(id=1, created_at="2026-12-02"), Order(id=2, created_at="2026-12-01T08:00:00+01:00")]
-    assert [o.id for o in sort_orders(orders=created, sort="created")] == [2, 1]
+    assert ids(sort_orders(store(created), sort="created")) == [2, 1]
