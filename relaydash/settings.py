@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "relaydash.accounts",
     "relaydash.orders",
     "relaydash.directory",
+    "relaydash.dispatch",
 ]
 if RELAY_SANDBOX:
     INSTALLED_APPS.append("relaydash.sandbox")
@@ -139,7 +140,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "orders:list"
+LOGIN_REDIRECT_URL = "dispatch:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Every request reads the session: from the shared cache first (a plain key lookup),

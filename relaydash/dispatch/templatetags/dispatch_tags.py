@@ -1,0 +1,73 @@
+"""Dispatch bits other pages show: `{% load dispatch_tags %}`.
+
+    {% order_assignment order_id %}   the order page's "Assigned to / Planned" card
+    {{ assignment|time_window }}       "08:00–10:00", "from 08:00" or ""
+    {{ profile.role|role_label }}      "Außendienst"
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import formats
+
+from relaydash.accounts.permissions import ROLE_LABELS, Action, Role, user_can
+from relaydash.dispatch.forms import PlanForm
+from relaydash.dispatch.models import Assignment
+from relaydash.dispatch.selectors import assignment_of
+
+register = template.Library()
+
+
+@register.filter
+def role_label(value: str) -> str:
+    try:
+        return str(ROLE_LABELS[Role(value)])
+    except ValueError:
+        return value or "—"
+
+
+@register.filter
+def time_window(assignment: Any) -> str:
+    """The window ("Termin") of an assignment, in the local time format."""
+    starts, ends = getattr(assignment, "starts", None), getattr(assignment, "ends", None)
+    if starts and ends:
+        return f"{formats.time_format(starts, 'H:i')}–{formats.time_format(ends, 'H:i')}"
+    if starts:
+        return f"{formats.time_format(starts, 'H:i')}–"
+    if ends:
+        return f"–{formats.time_format(ends, 'H:i')}"
+    return ""
+
+
+@register.inclusion_tag("dispatch/_order_assignment.html", takes_context=True)
+def order_assignment(context: template.Context, order_id: int) -> dict[str, Any]:
+    """Who does the order when, with the back office's form and field staff's
+    "I'll do it" / "Hand back"."""
+    request = context["request"]
+    user = request.user
+    assignment: Assignment = assignment_of(order_id=order_id)
+    can_assign = user_can(user, Action.ORDER_ASSIGN)
+    form = None
+    if can_assign:
+        form = PlanForm(
+            initial={
+                "person": assignment.person_id,
+                "day": assignment.day,
+                "starts": assignment.starts,
+                "ends": assignment.ends,
+                "seen": assignment.version,
+            },
+            prefix_id="plan",
+        )
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "order_id": order_id,
+        "assignment": assignment,
+        "form": form,
+        "can_take": user_can(user, Action.ORDER_TAKE) and assignment.person_id is None,
+        "can_hand_back": assignment.person_id is not None and assignment.person_id == user.pk,
+        "next": request.get_full_path(),
+    }
