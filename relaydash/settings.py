@@ -54,6 +54,9 @@ RELAY_RETRIES = env.int("RELAY_RETRIES", default=2)
 # always ask relay, and the browser's reload button always reads relay anew.
 RELAY_CACHE_ORDER_SECONDS = env.float("RELAY_CACHE_ORDER_SECONDS", default=30.0)
 RELAY_CACHE_CUSTOMERS_SECONDS = env.float("RELAY_CACHE_CUSTOMERS_SECONDS", default=60.0)
+# How often the sync worker (`manage.py sync_orders`) reads GetOrders into the order
+# index, in seconds: relay sees one GetOrders per interval for the whole deployment.
+RELAY_SYNC_SECONDS = env.float("RELAY_SYNC_SECONDS", default=30.0)
 # relay's casavi account id, needed by CreateProperties.
 RELAY_CASAVI_ACCOUNT_ID = env.int("RELAY_CASAVI_ACCOUNT_ID", default=1)
 
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
     "relaydash.accounts",
     "relaydash.orders",
     "relaydash.directory",
+    "relaydash.orderindex",
     "relaydash.dispatch",
 ]
 if RELAY_SANDBOX:
