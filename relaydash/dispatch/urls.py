@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from relaydash.dispatch import views
+from relaydash.dispatch import board_views, views
 
 app_name = "dispatch"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -11,4 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:order_id>/take/", views.take, name="take"),
     path("orders/<int:order_id>/hand-back/", views.hand_back, name="hand_back"),
     path("orders/plan/", views.plan_many, name="plan_many"),
+    path("board/", board_views.board, name="board"),
+    path("board/move/", board_views.board_move, name="board_move"),
+    path("my-day/", board_views.my_day_page, name="my_day"),
+    path("my-day/order/", board_views.my_day_reorder, name="my_day_reorder"),
 ]

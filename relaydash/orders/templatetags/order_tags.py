@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from django import template
 from django.template.defaultfilters import date as date_filter
@@ -49,6 +50,16 @@ def due_state(order: Order) -> order_status.DueState:
     """The order's due state now (overdue / soon / normal / none), with `.label` and
     `.css_class`."""
     return order_status.order_due_state(order, now=timezone.now())
+
+
+MAP_SEARCH_URL = "https://www.openstreetmap.org/search?query="
+
+
+@register.filter
+def map_url(address: str) -> str:
+    """The Map link for an address in one line ("Hauptstraße 5, 10115 Berlin"): an
+    OpenStreetMap search, which every phone opens (in its browser or maps app)."""
+    return f"{MAP_SEARCH_URL}{quote(address, safe='')}" if address else ""
 
 
 @register.filter
