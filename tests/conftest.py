@@ -49,8 +49,11 @@ def relay(live_server: Any, settings: Any) -> RelayClient:
 
 @pytest.fixture
 def seeded(relay: RelayClient) -> RelayClient:
-    """A small deterministic sandbox: 30 orders with customers, properties, comments."""
+    """A small deterministic sandbox: 30 orders with customers, properties, comments,
+    read into the order index (as the sync worker would)."""
     call_command("seed_sandbox", orders=30, seed=7, verbosity=0)
+    call_command("sync_orders", once=True, verbosity=0)
+    cache.clear()  # the sync's GetCustomers answer is kept; tests start with none
     return relay
 
 

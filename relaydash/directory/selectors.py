@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from relaydash.orderindex.models import IndexedOrder
+from relaydash.orderindex.sync import index_ensure_filled
 from relaydash.relay.client import RelayClient
+from relaydash.relay.errors import Unavailable
 from relaydash.relay.records import Customer, Order, Property
 
 CUSTOMERS_PER_PAGE: Final = 25
@@ -157,9 +160,13 @@ def customer_names(customers: Sequence[Customer]) -> dict[int, str]:
 
 
 def customer_orders(*, client: RelayClient, customer_id: int) -> list[Order]:
-    """The customer's orders, newest first (GetOrders has no filter: we filter)."""
-    orders = [o for o in client.get_orders() if o.customer_id == customer_id]
-    return sorted(orders, key=lambda o: (o.created_at or "", o.id or 0), reverse=True)
+    """The customer's orders, newest first, from the order index (GetOrders has no
+    filter, the index has). Raises Unavailable when the index was never filled and relay
+    cannot fill it now."""
+    if not index_ensure_filled(client=client).filled:
+        raise Unavailable("the order index has not been filled from relay yet", operation="GetOrders")
+    rows = IndexedOrder.objects.filter(customer_id=customer_id).order_by("-created_at", "-id")
+    return [row.as_order() for row in rows.defer("search_text")]
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from typing import Final
 
 from django.conf import settings
 
+from relaydash.orderindex.sync import index_forget_order, index_refresh_order
 from relaydash.orders.selectors import customers_get
 from relaydash.relay.client import RelayClient
-from relaydash.relay.errors import RelayError
+from relaydash.relay.errors import NotFound, RelayError
 from relaydash.relay.records import Comment, Customer, Order, OrderField
 
 # Shared by all requests of the process: two reads per page, a few pages at a time.
@@ -65,11 +66,15 @@ def order_detail_get(
         customers = _READS.submit(client.get_customers, max_age=customers_age)
     try:
         order = client.get_order(order_id, max_age=order_age)
-    except RelayError:
+    except RelayError as error:
+        if isinstance(error, NotFound):
+            index_forget_order(order_id=order_id)
         # Leave no request running behind the error page.
         if customers is not None and not customers.cancel():
             wait([customers])
         raise
+    # The order list shows what the order page just read.
+    index_refresh_order(order=order)
     customer: Customer | None = None
     unavailable = False
     if customers is not None:

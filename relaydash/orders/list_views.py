@@ -7,6 +7,7 @@ URL (or a history restore) renders the whole page.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -15,10 +16,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from relaydash.accounts.permissions import Action, require
+from relaydash.orderindex.sync import SyncStatus, index_ensure_filled
 from relaydash.orders.export import CsvDialect, orders_csv
 from relaydash.orders.list_forms import INVALID_FILTERS, OrderFilterForm
 from relaydash.orders.selectors import (
@@ -31,14 +34,26 @@ from relaydash.orders.selectors import (
 )
 from relaydash.orders.status import ORDER_STATUS_LABELS
 from relaydash.relay.client import get_client
-from relaydash.relay.errors import RelayError
-from relaydash.web import HtmxHttpRequest, page_or_partial, relay_error_message, wants_partial
+from relaydash.web import HtmxHttpRequest, page_or_partial, wants_partial
 
 TEMPLATE: Final = "orders/order_list.html"
 
 ALL_TAB: Final = _("All")
 OVERDUE_TAB: Final = _("Overdue")
 DUE_TODAY_TAB: Final = _("Due today")
+
+# The list reads the order index; these say how old it is and why, when relay is down.
+RELAY_DOWN_NOTICE: Final = _("relay unreachable since %(since)s; list as of %(as_of)s.")
+RELAY_DOWN_EMPTY: Final = _(
+    "relay unreachable since %(since)s; the order list has not been filled yet. It fills as soon as "
+    "relay answers."
+)
+FIRST_FILL: Final = _(
+    "The order list is being filled from relay for the first time; please try again in a moment."
+)
+STALE_NOTICE: Final = _(
+    "The order list has not been updated since %(as_of)s; the sync with relay may not be running."
+)
 
 # ids of elements whose own requests must leave the keyboard focus where it is
 # (the search box while typing, the sort select, the background refresh).
@@ -144,6 +159,30 @@ def _page_links(filters: OrderFilters, listing: OrderListing) -> list[dict[str, 
     return links
 
 
+def _clock(moment: dt.datetime, *, now: dt.datetime) -> str:
+    """A time people read at a glance: "09:41" today, with the date on other days."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localtime(now).date():
+        return date_format(local, "H:i")
+    return date_format(local, "SHORT_DATETIME_FORMAT")
+
+
+def _sync_context(sync: SyncStatus, *, now: dt.datetime) -> dict[str, Any]:
+    """How old the list is ("as of") and, when relay is down or the sync has stopped, a
+    dated notice saying so."""
+    as_of = _clock(sync.last_success_at, now=now) if sync.last_success_at else ""
+    notice = ""
+    if sync.failing and sync.failing_since is not None:
+        since = _clock(sync.failing_since, now=now)
+        if sync.filled:
+            notice = str(RELAY_DOWN_NOTICE % {"since": since, "as_of": as_of})
+        else:
+            notice = str(RELAY_DOWN_EMPTY % {"since": since})
+    elif sync.stale(now):
+        notice = str(STALE_NOTICE % {"as_of": as_of})
+    return {"as_of": as_of, "sync_notice": notice}
+
+
 def _listing_context(
     request: HtmxHttpRequest, *, form: OrderFilterForm, filters: OrderFilters
 ) -> tuple[dict[str, Any], int]:
@@ -164,11 +203,13 @@ def _listing_context(
         "listing": None,
         "relay_error": "",
     }
-    try:
-        listing = list_orders(client=get_client(), filters=filters, page=request.GET.get("page"), now=now)
-    except RelayError as error:
-        context["relay_error"] = relay_error_message(error)
+    sync = index_ensure_filled(client=get_client())
+    context.update(_sync_context(sync, now=now))
+    if not sync.filled:
+        context["relay_error"] = context["sync_notice"] or str(FIRST_FILL)
+        context["sync_notice"] = ""
         return context, 503
+    listing = list_orders(filters=filters, page=request.GET.get("page"), now=now)
     form.set_choices(customers=listing.customers, types=listing.types)
     page = listing.page
     context.update(
@@ -259,12 +300,11 @@ def order_export(request: HtmxHttpRequest) -> HttpResponse:
     filters = OrderFilterForm(request.GET).filters()
     dialect = CsvDialect.COMMA if request.GET.get("sep") == "comma" else CsvDialect.SEMICOLON
     now = timezone.now()
-    try:
-        rows = export_orders(client=get_client(), filters=filters, now=now)
-    except RelayError as error:
-        return TemplateResponse(
-            request, "relay_error.html", {"message": relay_error_message(error), "error": error}, status=503
-        )
+    sync = index_ensure_filled(client=get_client())
+    if not sync.filled:
+        message = _sync_context(sync, now=now)["sync_notice"] or str(FIRST_FILL)
+        return TemplateResponse(request, "relay_error.html", {"message": message}, status=503)
+    rows = export_orders(filters=filters, now=now)
     response = HttpResponse(orders_csv(rows=rows, dialect=dialect), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(now).strftime("%Y-%m-%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'

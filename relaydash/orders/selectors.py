@@ -1,11 +1,12 @@
 """Reads for the order list and its CSV export: filter, search, sort, page and count.
 
 relay's GetOrders has no filters and no paging: it returns every order with its
-comments. So one GetOrders call per page view is all relay is asked, and the rest happens
-here, over the typed records, in as few passes as possible: one pass filters and counts
-every status tab at once, the search text of an order is only built when there is a
-search, and per-row work (customer name, due state, last comment) is only done for the
-orders on the page being shown.
+comments, which costs relay and us more the more orders a company has. So the list reads
+the order index (relaydash.orderindex, kept fresh by one sync worker) and the database
+filters, counts every tab in one aggregate query, sorts and pages; per-row work (due
+state, the record the templates show) is only done for the orders on the page shown.
+The rules stay here (what overdue and due today mean, how a search matches); the index
+only stores what they look at.
 """
 
 from __future__ import annotations
@@ -14,18 +15,22 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from relaydash.orderindex.models import IndexedCustomer, IndexedOrder
 from relaydash.orders.status import CLOSED_STATUSES, DueState, due_state
 from relaydash.relay.client import RelayClient
-from relaydash.relay.records import Customer, Moment, Order, OrderStatus
+from relaydash.relay.records import Customer, Moment, Order, OrderStatus, parse_moment
 
 PER_PAGE: Final = 50
 
@@ -149,13 +154,13 @@ class OrderListing:
     total_orders: int  # every order relay has, before any filter
     counts: TabCounts
     matches: int
-    page: Page[Order]
+    page: Page[IndexedOrder]
     rows: list[OrderRow]
     customers: list[Customer]
     types: list[str]
 
 
-# --- Pure functions over records ----------------------------------------------------------
+# --- Reads from the order index ---------------------------------------------------------
 
 
 def local_day_start(day: dt.date) -> dt.datetime:
@@ -163,172 +168,144 @@ def local_day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_default_timezone())
 
 
-def customer_names(customers: Iterable[Customer]) -> dict[int, str]:
-    return {c.id: c.name or "" for c in customers if c.id is not None}
-
-
-def search_text(order: Order, customer_name: str) -> str:
-    """Everything the free-text search looks at, case-folded once: the order number,
-    title, internal id, type, address, customer name and contact names. (One f-string:
-    this runs for every order on every search, so it avoids intermediate lists.)"""
-    a = order.address
-    place = (
-        f"{a.street_address or ''}\n{a.postal_code or ''}\n{a.locality or ''}\n{a.additional_info or ''}"
-        if a is not None
-        else ""
-    )
-    contacts = "\n".join([p.name for p in order.contact_persons if p.name])
-    return (
-        f"{order.id or ''}\n{order.title or ''}\n{order.internal_id or ''}\n{order.type or ''}\n"
-        f"{place}\n{customer_name}\n{contacts}"
-    ).casefold()
-
-
 def search_terms(q: str) -> list[str]:
     """Words of a search; every one must occur (so "heizung berlin" narrows)."""
     return q.casefold().split()
 
 
-def filter_and_count(
-    *,
-    orders: Sequence[Order],
-    filters: OrderFilters,
-    names: dict[int, str],
-    now: dt.datetime,
-) -> tuple[list[Order], TabCounts]:
-    """One pass over all orders: apply the non-status filters, count every tab, and
-    keep the orders of the selected tab (status, overdue and/or due today).
+def _open_work() -> Q:
+    return ~Q(status__in=[s.value for s in CLOSED_STATUSES])
+
+
+def _narrowed(filters: OrderFilters) -> QuerySet[IndexedOrder]:
+    """The index under the non-status filters (search, due range, customer, type)."""
+    rows = IndexedOrder.objects.all()
+    if filters.customer is not None:
+        rows = rows.filter(customer_id=filters.customer)
+    if filters.type:
+        rows = rows.filter(type=filters.type)
+    if filters.due_from is not None:
+        rows = rows.filter(due__gte=local_day_start(filters.due_from))
+    if filters.due_to is not None:
+        rows = rows.filter(due__lt=local_day_start(filters.due_to + dt.timedelta(days=1)))
+    for term in search_terms(filters.q):
+        rows = rows.filter(search_text__contains=term)
+    return rows
+
+
+def filter_and_count(*, filters: OrderFilters, now: dt.datetime) -> tuple[QuerySet[IndexedOrder], TabCounts]:
+    """The orders of the selected tab (status, overdue and/or due today) and the count
+    of every tab under the other filters, in one aggregate query.
 
     Overdue and due today are the two quick filters of open work (neither counts a
     finished or declined order); an order due earlier today is in both."""
-    terms = search_terms(filters.q)
-    due_start = local_day_start(filters.due_from) if filters.due_from else None
-    due_end = local_day_start(filters.due_to + dt.timedelta(days=1)) if filters.due_to else None
-    by_date = due_start is not None or due_end is not None
+    narrowed = _narrowed(filters)
     today = timezone.localtime(now).date()
-    today_start, today_end = local_day_start(today), local_day_start(today + dt.timedelta(days=1))
-    by_status: dict[OrderStatus, int] = dict.fromkeys(OrderStatus, 0)
-    total = overdue_total = today_total = 0
-    selected: list[Order] = []
-    want_status = filters.status
-    want_overdue = filters.overdue
-    want_today = filters.due_today
-
-    for order in orders:
-        if filters.customer is not None and order.customer_id != filters.customer:
-            continue
-        if filters.type and order.type != filters.type:
-            continue
-        due = order.due
-        if by_date:
-            if not isinstance(due, dt.datetime):
-                continue
-            if due_start is not None and due < due_start:
-                continue
-            if due_end is not None and due >= due_end:
-                continue
-        if terms:
-            text = search_text(order, names.get(order.customer_id or -1, ""))
-            if not all(term in text for term in terms):
-                continue
-        status = order.status
-        if isinstance(due, dt.datetime) and status not in CLOSED_STATUSES:
-            overdue = due < now
-            due_today = today_start <= due < today_end
-        else:
-            overdue = due_today = False
-        total += 1
-        if status is not None:
-            by_status[status] += 1
-        if overdue:
-            overdue_total += 1
-        if due_today:
-            today_total += 1
-        if (
-            (want_status is None or status == want_status)
-            and (not want_overdue or overdue)
-            and (not want_today or due_today)
-        ):
-            selected.append(order)
-    counts = TabCounts(all=total, overdue=overdue_total, due_today=today_total, by_status=by_status)
+    overdue = Q(due__lt=now) & _open_work()
+    due_today = Q(due__gte=local_day_start(today), due__lt=local_day_start(today + dt.timedelta(days=1)))
+    due_today &= _open_work()
+    totals = narrowed.aggregate(
+        all=Count("pk"),
+        overdue=Count("pk", filter=overdue),
+        due_today=Count("pk", filter=due_today),
+        **{status.value: Count("pk", filter=Q(status=status.value)) for status in OrderStatus},
+    )
+    counts = TabCounts(
+        all=totals["all"],
+        overdue=totals["overdue"],
+        due_today=totals["due_today"],
+        by_status={status: totals[status.value] for status in OrderStatus},
+    )
+    selected = narrowed
+    if filters.status is not None:
+        selected = selected.filter(status=filters.status.value)
+    if filters.overdue:
+        selected = selected.filter(overdue)
+    if filters.due_today:
+        selected = selected.filter(due_today)
     return selected, counts
 
 
-_FAR_FUTURE: Final = dt.datetime.max.replace(tzinfo=dt.UTC)
-
-
-def _moment_key(value: Moment) -> tuple[int, dt.datetime]:
-    # Orders without a (readable) date go last in both directions.
-    if isinstance(value, dt.datetime):
-        return (0, value)
-    return (1, _FAR_FUTURE)
-
-
-def sort_orders(*, orders: list[Order], sort: str) -> list[Order]:
-    """Sorted by due date, created, updated or title, ascending or descending ("-").
-    Orders without the value always come last; ties keep a stable order by id."""
+def sort_orders(rows: QuerySet[IndexedOrder], *, sort: str) -> QuerySet[IndexedOrder]:
+    """Sorted by due date, created, updated or title (case-folded, in code point order
+    on every database), ascending or descending ("-"). Orders without the value always
+    come last; ties keep a stable order by id."""
     key = SortKey(sort.removeprefix("-"))
-    descending = sort.startswith("-")
-    present: list[Order] = []
-    missing: list[Order] = []
-    if key is SortKey.TITLE:
-        for order in orders:
-            (present if order.title else missing).append(order)
-        present.sort(key=lambda o: o.id or 0)
-        present.sort(key=lambda o: (o.title or "").casefold(), reverse=descending)
-    else:
-        attribute = {SortKey.DUE: "due", SortKey.CREATED: "created", SortKey.UPDATED: "updated"}[key]
-        keyed: list[tuple[dt.datetime, Order]] = []
-        for order in orders:
-            value = getattr(order, attribute)
-            if isinstance(value, dt.datetime):
-                keyed.append((value, order))
-            else:
-                missing.append(order)
-        keyed.sort(key=lambda pair: pair[1].id or 0)
-        keyed.sort(key=lambda pair: pair[0], reverse=descending)
-        present = [order for _, order in keyed]
-    missing.sort(key=lambda o: o.id or 0)
-    return present + missing
+    column: F | Collate = F(_SORT_COLUMNS[key])
+    if key is SortKey.TITLE and connection.vendor == "postgresql":
+        column = Collate(column, "C")
+    ordering = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+    return rows.order_by(ordering, "id")
 
 
-def last_comment_at(order: Order) -> Moment:
-    """When the newest comment was written (comments may arrive in any order)."""
-    newest: dt.datetime | None = None
-    fallback: Moment = None
-    for comment in order.comments:
-        created = comment.created
-        if isinstance(created, dt.datetime):
-            if newest is None or created > newest:
-                newest = created
-        elif created:
-            fallback = created
-    return newest if newest is not None else fallback
+_SORT_COLUMNS: Final = {
+    SortKey.DUE: "due",
+    SortKey.CREATED: "created",
+    SortKey.UPDATED: "updated",
+    SortKey.TITLE: "title_key",
+}
 
 
-def order_rows(*, orders: Iterable[Order], names: dict[int, str], now: dt.datetime) -> list[OrderRow]:
+def order_rows(*, rows: Iterable[IndexedOrder], now: dt.datetime) -> list[OrderRow]:
     """What each shown row needs; only called for the orders actually displayed."""
-    return [
-        OrderRow(
-            order=order,
-            customer_name=names.get(order.customer_id or -1, ""),
-            due_state=due_state(due=order.due, status=order.status, now=now),
-            comment_count=len(order.comments),
-            last_comment_at=last_comment_at(order),
+    shown: list[OrderRow] = []
+    for row in rows:
+        order = row.as_order()
+        shown.append(
+            OrderRow(
+                order=order,
+                customer_name=row.customer_name,
+                due_state=due_state(due=order.due, status=order.status, now=now),
+                comment_count=row.comment_count,
+                last_comment_at=parse_moment(row.last_comment_at),
+            )
         )
-        for order in orders
-    ]
+    return shown
 
 
-def order_types(orders: Iterable[Order]) -> list[str]:
+def order_types() -> list[str]:
     """The order types relay has sent, for the type filter."""
-    return sorted({o.type for o in orders if o.type}, key=str.casefold)
+    kinds = IndexedOrder.objects.exclude(type="").values_list("type", flat=True).distinct()
+    return sorted(kinds, key=str.casefold)
 
 
-def paginate(*, orders: list[Order], page: str | int | None, per_page: int = PER_PAGE) -> Page[Order]:
+def indexed_customers() -> list[Customer]:
+    """The customers relay has, by name, for the customer filter."""
+    customers = [Customer(id=c.id, name=c.name) for c in IndexedCustomer.objects.all()]
+    return sorted(customers, key=lambda c: (c.name or "").casefold())
+
+
+def paginate[T](
+    *, orders: Sequence[T] | QuerySet[Any, T], page: str | int | None, per_page: int = PER_PAGE
+) -> Page[T]:
     """50 per page. A page number that is not a number gives page 1, one past the end
     gives the last page (so a shared link never ends in an error)."""
     return Paginator(orders, per_page, allow_empty_first_page=True).get_page(page)
+
+
+def list_orders(*, filters: OrderFilters, page: str | int | None, now: dt.datetime) -> OrderListing:
+    """The order list from the order index: a few queries, no relay call."""
+    selected, counts = filter_and_count(filters=filters, now=now)
+    shown: Page[IndexedOrder] = paginate(
+        orders=sort_orders(selected.defer("search_text"), sort=filters.sort), page=page
+    )
+    return OrderListing(
+        total_orders=IndexedOrder.objects.count(),
+        counts=counts,
+        matches=shown.paginator.count,
+        page=shown,
+        rows=order_rows(rows=shown.object_list, now=now),
+        customers=indexed_customers(),
+        types=order_types(),
+    )
+
+
+def export_orders(*, filters: OrderFilters, now: dt.datetime) -> list[OrderRow]:
+    """Every order matching the filters (not just one page), sorted like the list."""
+    selected, _counts = filter_and_count(filters=filters, now=now)
+    return order_rows(
+        rows=sort_orders(selected.defer("search_text"), sort=filters.sort).iterator(2000), now=now
+    )
 
 
 # --- Reads from relay -----------------------------------------------------------------
@@ -344,34 +321,3 @@ def customers_get(*, client: RelayClient, needed: Iterable[int | None]) -> list[
     if all(customer_id is None or customer_id in known for customer_id in needed):
         return kept
     return client.get_customers()
-
-
-def list_orders(
-    *, client: RelayClient, filters: OrderFilters, page: str | int | None, now: dt.datetime
-) -> OrderListing:
-    """The order list: one GetOrders and one GetCustomers call (the customer list may be
-    a kept answer, see `customers_get`), the rest done here. Raises the client's
-    RelayError when relay fails."""
-    orders = client.get_orders()
-    customers = customers_get(client=client, needed={o.customer_id for o in orders})
-    names = customer_names(customers)
-    selected, counts = filter_and_count(orders=orders, filters=filters, names=names, now=now)
-    ordered = sort_orders(orders=selected, sort=filters.sort)
-    shown = paginate(orders=ordered, page=page)
-    return OrderListing(
-        total_orders=len(orders),
-        counts=counts,
-        matches=len(ordered),
-        page=shown,
-        rows=order_rows(orders=shown.object_list, names=names, now=now),
-        customers=sorted(customers, key=lambda c: (c.name or "").casefold()),
-        types=order_types(orders),
-    )
-
-
-def export_orders(*, client: RelayClient, filters: OrderFilters, now: dt.datetime) -> list[OrderRow]:
-    """Every order matching the filters (not just one page), sorted like the list."""
-    orders = client.get_orders()
-    names = customer_names(client.get_customers())
-    selected, _counts = filter_and_count(orders=orders, filters=filters, names=names, now=now)
-    return order_rows(orders=sort_orders(orders=selected, sort=filters.sort), names=names, now=now)

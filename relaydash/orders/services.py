@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 
 from relaydash.accounts.audit import Operation, Target, audit_write, file_summary
+from relaydash.orderindex.sync import index_note_comment, index_refresh_order
 from relaydash.relay.client import RelayClient
 from relaydash.relay.errors import RelayError
 from relaydash.relay.records import (
@@ -198,6 +199,7 @@ def order_patch(
         fresh = client.get_order(order_id)
     except RelayError:
         fresh = _applied_locally(current, patch)
+    index_refresh_order(order=fresh)  # the list shows the change at once, not after the next sync
     return PatchResult(order=fresh, changed=fields)
 
 
@@ -284,7 +286,9 @@ def order_comment_create(
         target_id=order_id,
         summary=summary,
     ):
-        return client.create_order_comment(order_id, text=text, author_name=author, files=uploads)
+        comment_id = client.create_order_comment(order_id, text=text, author_name=author, files=uploads)
+    index_note_comment(order_id=order_id)  # the list counts it at once
+    return comment_id
 
 
 def order_field_create(

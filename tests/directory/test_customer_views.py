@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from relaydash.accounts.models import AuditEntry
@@ -283,10 +284,26 @@ def test_detail_of_an_unknown_customer_is_a_404_that_says_so(seeded: RelayClient
     assert english(CUSTOMER_NOT_FOUND % {"id": 999999}) in text(response)
 
 
-def test_detail_keeps_the_contact_when_orders_cannot_be_loaded(
+def test_detail_lists_the_customers_orders_from_the_index_when_relay_is_down(
     seeded: RelayClient, backoffice: Client
 ) -> None:
-    customer = seeded.get_customers()[0]
+    customer = next(
+        c for c in seeded.get_customers() if any(o.customer_id == c.id for o in seeded.get_orders())
+    )
+    expected = {o.id for o in seeded.get_orders() if o.customer_id == customer.id}
+    faults.fail_next(status=503, count=3, operation="GetOrders")
+    response = get(backoffice, f"/customers/{customer.id}/")
+    page = text(response)
+    assert response.status_code == 200
+    assert english(customer.name) in page
+    assert {int(i) for i in re.findall(r'href="/orders/(\d+)/"', page)} == expected
+
+
+def test_detail_keeps_the_contact_when_the_empty_index_cannot_be_filled(
+    relay: RelayClient, backoffice: Client
+) -> None:
+    call_command("seed_sandbox", orders=5, seed=7, verbosity=0)
+    customer = relay.get_customers()[0]
     faults.fail_next(status=503, count=3, operation="GetOrders")
     response = get(backoffice, f"/customers/{customer.id}/")
     page = text(response)

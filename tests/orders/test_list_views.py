@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from relaydash.accounts.permissions import Role
+from relaydash.orderindex.sync import SyncStatus, index_sync_status
 from relaydash.orders.list_forms import (
     DUE_RANGE_REVERSED,
     INVALID_CUSTOMER,
@@ -24,9 +25,10 @@ from relaydash.orders.list_forms import (
     INVALID_SORT,
     INVALID_STATUS,
 )
+from relaydash.orders.list_views import RELAY_DOWN_EMPTY, RELAY_DOWN_NOTICE
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import Order, OrderPatch, OrderStatus
-from relaydash.web import RELAY_UNAVAILABLE
+from tests.orderindex.support import failed_sync, sync
 
 ROW_LINK = re.compile(r'id="order-link-(\d+)"')
 TAB = re.compile(r'order-tab--(\w+)"[^>]*>[^<]*<span class="order-tab__count[^"]*">(\d+)</span>')
@@ -147,6 +149,7 @@ def test_due_today_tab_lists_open_orders_due_today(seeded: RelayClient, backoffi
     closed = next(o for o in seeded.get_orders() if due_today(o, now))
     assert closed.id is not None
     seeded.patch_order(closed.id, OrderPatch(status=OrderStatus.FINISHED))
+    sync()
     orders = seeded.get_orders()
     expected = {o.id for o in orders if due_today(o, now)}
     assert expected
@@ -423,30 +426,58 @@ def test_no_match_state_offers_reset(seeded: RelayClient, backoffice: Client) ->
     assert '<a class="btn btn-primary" href="/orders/?sort=title">Reset filters</a>' in page
 
 
-def test_relay_failure_says_relay_is_unavailable(seeded: RelayClient, backoffice: Client) -> None:
+def notice_times(status: SyncStatus) -> dict[str, str]:
+    assert status.failing_since is not None and status.last_success_at is not None
+    clock = {"since": status.failing_since, "as_of": status.last_success_at}
+    return {k: timezone.localtime(v).strftime("%H:%M") for k, v in clock.items()}
+
+
+def test_relay_down_shows_the_last_synced_list_with_a_dated_notice(
+    seeded: RelayClient, backoffice: Client
+) -> None:
     from relaydash.sandbox import faults
 
     faults.fail_next(status=500, count=5, operation="GetOrders")
+    status = failed_sync()
+    faults.clear()
     response = get(backoffice, "/orders/?status=OPEN")
-    assert response.status_code == 503
+    assert response.status_code == 200
     page = response.content.decode()
-    assert english(RELAY_UNAVAILABLE) in page
-    assert 'role="alert"' in page
-    assert 'id="order-filter"' in page  # the form is still there to try again
+    assert english(RELAY_DOWN_NOTICE % notice_times(status)) in page
+    assert 'role="alert"' not in page  # a notice above the list, not an error page
+    expected = {o.id for o in seeded.get_orders() if o.status_text == "OPEN"}
+    assert set(shown_ids(response)) == expected
+    assert f"As of {notice_times(status)['as_of']}" in page
 
 
-def test_relay_unreachable_is_not_a_500(backoffice: Client, settings: Any) -> None:
+def test_relay_back_clears_the_notice(seeded: RelayClient, backoffice: Client) -> None:
+    from relaydash.sandbox import faults
+
+    faults.fail_next(status=503, count=5, operation="GetOrders")
+    failed_sync()
+    faults.clear()
+    sync()
+    assert "relay unreachable since" not in get(backoffice, "/orders/").content.decode()
+
+
+def test_an_empty_index_with_relay_unreachable_says_so(backoffice: Client, settings: Any) -> None:
     settings.RELAY_API_URL = "http://127.0.0.1:9/api"
     settings.RELAY_RETRIES = 0
     response = get(backoffice, "/orders/")
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in response.content.decode()
+    status = index_sync_status()
+    assert not status.filled and status.failing_since is not None
+    since = timezone.localtime(status.failing_since).strftime("%H:%M")
+    page = response.content.decode()
+    assert english(RELAY_DOWN_EMPTY % {"since": since}) in page
+    assert 'id="order-filter"' in page  # the form is still there to try again
 
 
 def test_relay_text_is_escaped(seeded: RelayClient, backoffice: Client) -> None:
     target = seeded.get_orders()[0]
     assert target.id is not None
     seeded.patch_order(target.id, OrderPatch(internal_id='<script>alert("x")</script>'))
+    sync()
     response = backoffice.get("/orders/", {"q": "<script>"}, headers={"Accept-Language": "en"})
     page = response.content.decode()
     assert shown_ids(response) == [target.id]
@@ -503,6 +534,7 @@ def test_refresh_swaps_rows_in_place_when_the_page_holds_the_same_orders(
     page = get(backoffice, "/orders/?status=OPEN")
     target = shown_ids(page)[0]
     seeded.patch_order(target, OrderPatch(internal_id="AUF-NEU-4711"))
+    sync()
     response = get(backoffice, refresh_url(page), **{"HX-Request": "true", "HX-Trigger": "order-refresh"})
     body = response.content.decode()
     assert response.status_code == 200
@@ -517,6 +549,7 @@ def test_refresh_offers_new_orders_instead_of_moving_rows(seeded: RelayClient, b
     newcomer = next(o for o in seeded.get_orders() if o.status_text == "IN_PROGRESS")
     assert newcomer.id is not None
     seeded.patch_order(newcomer.id, OrderPatch(status=OrderStatus.OPEN))
+    sync()
     response = get(backoffice, refresh_url(page), **{"HX-Request": "true"})
     body = response.content.decode()
     assert response["HX-Reswap"] == "none"
@@ -527,15 +560,18 @@ def test_refresh_offers_new_orders_instead_of_moving_rows(seeded: RelayClient, b
     assert counts["open"] == len(shown_ids(page)) + 1
 
 
-def test_refresh_when_relay_is_down_keeps_the_page(seeded: RelayClient, backoffice: Client) -> None:
+def test_refresh_when_relay_is_down_keeps_the_rows_and_says_since_when(
+    seeded: RelayClient, backoffice: Client
+) -> None:
     from relaydash.sandbox import faults
 
     page = get(backoffice, "/orders/")
     faults.fail_next(status=503, count=5, operation="GetOrders")
+    status = failed_sync()
     response = get(backoffice, refresh_url(page), **{"HX-Request": "true"})
     assert response.status_code == 200
-    assert response["HX-Reswap"] == "none"
-    assert "could not be refreshed" in response.content.decode()
+    assert shown_ids(response) == shown_ids(page)
+    assert english(RELAY_DOWN_NOTICE % notice_times(status)) in response.content.decode()
 
 
 def test_refresh_opened_directly_leads_to_the_list(seeded: RelayClient, backoffice: Client) -> None:
