@@ -92,7 +92,9 @@ def audit_user_emails() -> list[str]:
 
 def people_all() -> QuerySet[Profile]:
     """Everyone relaydash knows (signed in, or added by the back office), by name."""
-    return Profile.objects.select_related("user").order_by("user__first_name", "user__last_name", "user__email")
+    return Profile.objects.select_related("user").order_by(
+        "user__first_name", "user__last_name", "user__email"
+    )
 
 
 def people_field() -> QuerySet[Profile]:

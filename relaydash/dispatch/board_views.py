@@ -36,6 +36,12 @@ UNPLANNED_NOW: Final = _("The order is unplanned again.")
 _WEEK_KEYS: Final = ("week", "city", "type", "customer", "due")
 
 
+def _me(request: HtmxHttpRequest) -> int:
+    """The signed-in person's id (every view here needs login and a role)."""
+    assert request.user.pk is not None
+    return int(request.user.pk)
+
+
 def _week_query(data: Any) -> str:
     return urlencode({key: data.get(key) for key in _WEEK_KEYS if data.get(key)})
 
@@ -137,7 +143,7 @@ def my_day_page(request: HtmxHttpRequest) -> TemplateResponse:
 
 def _my_day_response(request: HtmxHttpRequest) -> TemplateResponse:
     today = timezone.localdate()
-    day = my_day(person_id=request.user.pk, today=today, now=timezone.now())
+    day = my_day(person_id=_me(request), today=today, now=timezone.now())
     context = {
         "day": day,
         "today": today,
@@ -156,9 +162,9 @@ def my_day_reorder(request: HtmxHttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("order") if v.isdigit()]
     step = request.POST.get("step")
     if step in ("-1", "1") and len(ids) == 1:
-        day_move(actor=request.user, person_id=request.user.pk, day=today, order_id=ids[0], step=int(step))
+        day_move(actor=request.user, person_id=_me(request), day=today, order_id=ids[0], step=int(step))
     elif ids:
-        day_reorder(actor=request.user, person_id=request.user.pk, day=today, order_ids=ids)
+        day_reorder(actor=request.user, person_id=_me(request), day=today, order_ids=ids)
     if not wants_partial(request):
         return redirect("dispatch:my_day")
     return _my_day_response(request)

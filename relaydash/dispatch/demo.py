@@ -17,13 +17,18 @@ from relaydash.dispatch.models import Assignment
 from relaydash.dispatch.services import Plan, order_plan
 
 # Stops per person per day, and their time windows ("Termin") in the order of the day.
-WINDOWS: Final = ((dt.time(8), dt.time(10)), (dt.time(10), dt.time(12)), (dt.time(13), dt.time(15)), (None, None))
+WINDOWS: Final = (
+    (dt.time(8), dt.time(10)),
+    (dt.time(10), dt.time(12)),
+    (dt.time(13), dt.time(15)),
+    (None, None),
+)
 
 
 def _demo_field_people() -> list[AbstractBaseUser]:
     """The demo field people, added ahead of their first sign-in (matched by email)."""
     user_model = get_user_model()
-    people = []
+    people: list[AbstractBaseUser] = []
     for demo in (d for d in DEMO_USERS if d.role is Role.FIELD):
         user = user_model.objects.filter(email__iexact=demo.email).first()
         people.append(user or person_add(email=demo.email, name=demo.name))

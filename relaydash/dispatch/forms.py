@@ -29,7 +29,7 @@ def person_label(profile: Profile) -> str:
     return user.get_full_name() or user.email or user.get_username()
 
 
-class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Profile) -> str:
         return person_label(obj)
 

@@ -15,14 +15,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
 from relaydash.accounts.models import Profile
 from relaydash.accounts.selectors import people_field
 from relaydash.dispatch.models import Assignment
 from relaydash.orderindex.models import IndexedOrder
-from relaydash.orders.status import CLOSED_STATUSES, DueState, due_state, status_css_class, status_label, status_of
+from relaydash.orders.status import (
+    CLOSED_STATUSES,
+    DueState,
+    due_state,
+    status_css_class,
+    status_label,
+    status_of,
+)
 from relaydash.relay.records import OrderStatus
 
 UNPLANNED_LIMIT: Final = 100
@@ -31,9 +38,8 @@ WEEK_DAYS: Final = 7
 
 def assignment_of(*, order_id: int) -> Assignment:
     """The order's assignment, or an unsaved empty one (version 0) when it has none."""
-    return (
-        Assignment.objects.select_related("person").filter(order_id=order_id).first()
-        or Assignment(order_id=order_id)
+    return Assignment.objects.select_related("person").filter(order_id=order_id).first() or Assignment(
+        order_id=order_id
     )
 
 
@@ -41,7 +47,7 @@ def orders_for(ids: Iterable[int] | QuerySet[Assignment]) -> dict[int, IndexedOr
     """Index rows by order id. Pass a queryset of assignments to join in the database
     (one query however many orders) or plain ids."""
     if isinstance(ids, QuerySet):
-        rows = IndexedOrder.objects.filter(id__in=ids.values("order_id"))
+        rows = IndexedOrder.objects.filter(id__in=Subquery(ids.values("order_id")))
     else:
         rows = IndexedOrder.objects.filter(id__in=list(ids))
     return {row.id: row for row in rows}
@@ -103,7 +109,9 @@ class Stop:
 
 def _stop(order_id: int, row: IndexedOrder | None, assignment: Assignment | None, now: dt.datetime) -> Stop:
     state = (
-        due_state(due=row.due, status=status_of(row.status or None), now=now) if row is not None else DueState.NONE
+        due_state(due=row.due, status=status_of(row.status or None), now=now)
+        if row is not None
+        else DueState.NONE
     )
     return Stop(order_id=order_id, row=row, assignment=assignment, due=state)
 
@@ -162,9 +170,13 @@ def board_for_week(*, monday: dt.date, filters: UnplannedFilters, now: dt.dateti
     their order), and the column of open orders not on the board, most overdue first."""
     days = [monday + dt.timedelta(days=n) for n in range(WEEK_DAYS)]
     people = list(people_field())
-    planned = Assignment.objects.filter(
-        person_id__in=[p.user_id for p in people], day__gte=days[0], day__lte=days[-1]
-    ).select_related("person").order_by("position", "starts", "id")
+    planned = (
+        Assignment.objects.filter(
+            person_id__in=[p.user_id for p in people], day__gte=days[0], day__lte=days[-1]
+        )
+        .select_related("person")
+        .order_by("position", "starts", "id")
+    )
     cells: dict[tuple[int, dt.date], list[Stop]] = defaultdict(list)
     gone = 0
     for stop in stops_for(planned, now=now):
@@ -187,18 +199,26 @@ def board_for_week(*, monday: dt.date, filters: UnplannedFilters, now: dt.dateti
         cities=sorted(set(open_rows.exclude(locality="").values_list("locality", flat=True).distinct())),
         types=sorted(set(open_rows.exclude(type="").values_list("type", flat=True).distinct())),
         customers=sorted(
-            set(open_rows.exclude(customer_id=None).values_list("customer_id", "customer_name").distinct()),
+            {
+                (customer_id, name)
+                for customer_id, name in open_rows.values_list("customer_id", "customer_name").distinct()
+                if customer_id is not None
+            },
             key=lambda pair: (pair[1].casefold(), pair[0]),
         ),
         gone=gone,
     )
 
 
-def unplanned_orders(*, filters: UnplannedFilters, monday: dt.date, now: dt.datetime) -> tuple[list[Stop], int]:
+def unplanned_orders(
+    *, filters: UnplannedFilters, monday: dt.date, now: dt.datetime
+) -> tuple[list[Stop], int]:
     """Open orders with no person or no day (the first UNPLANNED_LIMIT), overdue first
     (earliest due date first, undated last), and how many there are in all."""
     on_board = Assignment.objects.filter(_on_board()).values("order_id")
-    rows = IndexedOrder.objects.exclude(status__in=[s.value for s in CLOSED_STATUSES]).exclude(id__in=on_board)
+    rows = IndexedOrder.objects.exclude(status__in=[s.value for s in CLOSED_STATUSES]).exclude(
+        id__in=on_board
+    )
     if filters.city:
         rows = rows.filter(locality=filters.city)
     if filters.type:
@@ -213,7 +233,8 @@ def unplanned_orders(*, filters: UnplannedFilters, monday: dt.date, now: dt.date
     total = rows.count()
     shown = list(rows.order_by("due", "id")[:UNPLANNED_LIMIT])
     partial = {
-        a.order_id: a for a in Assignment.objects.select_related("person").filter(order_id__in=[r.id for r in shown])
+        a.order_id: a
+        for a in Assignment.objects.select_related("person").filter(order_id__in=[r.id for r in shown])
     }
     return [_stop(r.id, r, partial.get(r.id), now) for r in shown], total
 
@@ -241,13 +262,14 @@ def my_day(*, person_id: int, today: dt.date, now: dt.datetime) -> MyDay:
         now=now,
     )
     later_overdue = [
-        stop
-        for stop in stops_for(mine.filter(day__gt=today + dt.timedelta(days=1)), now=now)
-        if stop.overdue
+        stop for stop in stops_for(mine.filter(day__gt=today + dt.timedelta(days=1)), now=now) if stop.overdue
     ]
     # Planned for a past day and not done, or never given a day and past due (gone ones
     # stay, so nobody loses track of them).
     left = [
-        s for s in earlier if s.gone or (not s.finished and (s.overdue or s.assignment and s.assignment.day))
+        s
+        for s in earlier
+        if s.gone
+        or (not s.finished and (s.overdue or (s.assignment is not None and s.assignment.day is not None)))
     ] + later_overdue
     return MyDay(today=today_stops, overdue=left, tomorrow=tomorrow_stops)

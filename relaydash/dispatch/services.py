@@ -88,7 +88,9 @@ def _snapshot(assignment: Assignment) -> dict[str, Any]:
 
 
 def _plan_of(assignment: Assignment) -> Plan:
-    return Plan(person_id=assignment.person_id, day=assignment.day, starts=assignment.starts, ends=assignment.ends)
+    return Plan(
+        person_id=assignment.person_id, day=assignment.day, starts=assignment.starts, ends=assignment.ends
+    )
 
 
 def _locked(order_id: int) -> Assignment:
@@ -164,7 +166,9 @@ def orders_plan_many(
     change does not name (assigning keeps the day, planning keeps the person)."""
     outcomes = []
     for order_id in order_ids:
-        current = _plan_of(Assignment.objects.filter(order_id=order_id).first() or Assignment(order_id=order_id))
+        current = _plan_of(
+            Assignment.objects.filter(order_id=order_id).first() or Assignment(order_id=order_id)
+        )
         plan = Plan(
             person_id=person_id if set_person else current.person_id,
             day=day if set_day else current.day,
@@ -176,9 +180,13 @@ def orders_plan_many(
 
 
 def order_take(
-    *, actor: AbstractBaseUser | AnonymousUser, order_id: int, seen_version: int | None, today: dt.date | None = None
+    *,
+    actor: AbstractBaseUser | AnonymousUser,
+    order_id: int,
+    seen_version: int | None,
+    today: dt.date | None = None,
 ) -> Outcome:
-    """"I'll do it": an unassigned order becomes the actor's, on its planned day or,
+    """ "I'll do it": an unassigned order becomes the actor's, on its planned day or,
     when it has none, today (so it is in their day at once)."""
     with transaction.atomic():
         assignment = _locked(order_id)
@@ -213,7 +221,9 @@ def day_reorder(
     named ones. False when nothing changed."""
     with transaction.atomic():
         mine = list(
-            Assignment.objects.select_for_update().filter(person_id=person_id, day=day).order_by("position", "id")
+            Assignment.objects.select_for_update()
+            .filter(person_id=person_id, day=day)
+            .order_by("position", "id")
         )
         by_id = {a.order_id: a for a in mine}
         wanted = [by_id[i] for i in dict.fromkeys(order_ids) if i in by_id]

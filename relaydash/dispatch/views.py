@@ -92,7 +92,7 @@ def plan(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
     fallback = reverse("orders:detail", args=[order_id])
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, " ".join(error))
+            messages.error(request, " ".join(str(message) for message in error))
         return _back(request, fallback)
     outcome = order_plan(
         actor=request.user,
@@ -118,7 +118,9 @@ def _tell(request: HttpRequest, result: Result, message: str) -> None:
 @require(Action.ORDER_TAKE)
 def take(request: HttpRequest, order_id: int) -> HttpResponse:
     seen = request.POST.get("seen", "")
-    outcome = order_take(actor=request.user, order_id=order_id, seen_version=int(seen) if seen.isdigit() else None)
+    outcome = order_take(
+        actor=request.user, order_id=order_id, seen_version=int(seen) if seen.isdigit() else None
+    )
     _tell(request, outcome.result, outcome.message)
     return _back(request, reverse("orders:detail", args=[order_id]))
 
@@ -138,7 +140,7 @@ def plan_many(request: HttpRequest) -> HttpResponse:
     form = BulkPlanForm(request.POST)
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, " ".join(error))
+            messages.error(request, " ".join(str(message) for message in error))
         return _back(request, reverse("orders:list"))
     data = form.cleaned_data
     person = data.get("person")

@@ -89,9 +89,14 @@ def test_my_day_lists_today_in_order_then_tomorrow_and_routes_them(
     today = timezone.localdate()
     a, b, c = _open(indexed)[:3]
     for row in (a, b):
-        services.order_plan(actor=anna, order_id=row.id, plan=Plan(person_id=anna.pk, day=today), seen_version=0)
+        services.order_plan(
+            actor=anna, order_id=row.id, plan=Plan(person_id=anna.pk, day=today), seen_version=0
+        )
     services.order_plan(
-        actor=anna, order_id=c.id, plan=Plan(person_id=anna.pk, day=today + dt.timedelta(days=1)), seen_version=0
+        actor=anna,
+        order_id=c.id,
+        plan=Plan(person_id=anna.pk, day=today + dt.timedelta(days=1)),
+        seen_version=0,
     )
     client = Client()
     client.force_login(anna)
@@ -104,7 +109,9 @@ def test_my_day_lists_today_in_order_then_tomorrow_and_routes_them(
     assert route.replace("&", "&amp;") in page
 
 
-def test_an_empty_day_says_so_and_links_to_unassigned_orders(indexed: list[IndexedOrder], client_as: Any) -> None:
+def test_an_empty_day_says_so_and_links_to_unassigned_orders(
+    indexed: list[IndexedOrder], client_as: Any
+) -> None:
     page = client_as(Role.FIELD).get(reverse("dispatch:my_day")).content.decode()
     assert "Nothing is planned for you today." in page
     assert "?assigned=none" in page
@@ -120,7 +127,14 @@ def test_the_order_page_assigns_and_field_staff_take(
     assert 'id="order-assignment"' in office.get(detail).content.decode()
     office.post(
         reverse("dispatch:plan", args=[row.id]),
-        {"person": anna.pk, "day": "2026-12-08", "starts": "08:00", "ends": "10:00", "seen": "0", "next": detail},
+        {
+            "person": anna.pk,
+            "day": "2026-12-08",
+            "starts": "08:00",
+            "ends": "10:00",
+            "seen": "0",
+            "next": detail,
+        },
     )
     page = office.get(detail).content.decode()
     assert "Anna Feld" in page.split('id="order-assigned-to"')[1][:200]
@@ -134,3 +148,39 @@ def test_the_order_page_assigns_and_field_staff_take(
     field.post(reverse("dispatch:take", args=[other.id]), {"seen": "0"})
     assert Assignment.objects.get(order_id=other.id).person_id == ben.pk
     assert f'id="stop-{other.id}"' in field.get(reverse("dispatch:my_day")).content.decode()
+
+
+def test_the_list_shows_assigned_and_planned_and_filters_unassigned_and_mine(
+    indexed: list[IndexedOrder], make_user: Any
+) -> None:
+    office_user = make_user(Role.BACKOFFICE, username="office")
+    anna = make_user(Role.FIELD, username="anna", first_name="Anna", last_name="Feld")
+    office = Client()
+    office.force_login(office_user)
+    a, b = indexed[0], indexed[1]
+    # Select two orders on the list: assign them to Anna, then plan them for a day.
+    response = office.post(
+        reverse("dispatch:plan_many"), {"order": [a.id, b.id], "person": anna.pk, "set_person": "1"}
+    )
+    assert response.status_code == 302
+    office.post(reverse("dispatch:plan_many"), {"order": [a.id, b.id], "day": "2026-12-09", "set_day": "1"})
+    assert {(x.person_id, x.day) for x in Assignment.objects.all()} == {(anna.pk, dt.date(2026, 12, 9))}
+
+    page = office.get(reverse("orders:list")).content.decode()
+    assert 'id="order-bulk"' in page and f'id="order-select-{a.id}"' in page
+    row = page.split(f'id="order-link-{a.id}"')[1].split("</tr>")[0]
+    assert "Anna Feld" in row and "12/09/2026" in row
+
+    unassigned = office.get(reverse("orders:list"), {"assigned": "none"}).content.decode()
+    assert f'id="order-link-{a.id}"' not in unassigned
+    assert f'id="order-link-{indexed[2].id}"' in unassigned
+    assert f'>Unassigned <span class="order-tab__count">{len(indexed) - 2}</span>' in unassigned
+
+    field = Client()
+    field.force_login(anna)
+    mine = field.get(reverse("orders:list"), {"assigned": "mine"}).content.decode()
+    shown = {r.id for r in indexed if f'id="order-link-{r.id}"' in mine}
+    assert shown == {a.id, b.id}
+    assert 'id="order-bulk"' not in mine  # field staff do not plan others
+    planned = office.get(reverse("orders:list"), {"planned": "2026-12-09"}).content.decode()
+    assert {r.id for r in indexed if f'id="order-link-{r.id}"' in planned} == {a.id, b.id}

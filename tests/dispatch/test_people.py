@@ -21,7 +21,9 @@ def test_an_added_person_is_matched_on_first_sign_in(
     client_as: Any, sso_login_requests: Any, live_server: Any
 ) -> None:
     office = client_as(Role.BACKOFFICE)
-    response = office.post(reverse("dispatch:people"), {"email": "Jana.Feld@example.com", "name": "Jana Feld"})
+    response = office.post(
+        reverse("dispatch:people"), {"email": "Jana.Feld@example.com", "name": "Jana Feld"}
+    )
     assert response.status_code == 302
     added = Profile.objects.get(user__email="Jana.Feld@example.com")
     assert added.sub is None

@@ -49,7 +49,9 @@ def test_a_stale_version_is_refused_as_moved(make_user: Any) -> None:
     ben = make_user(Role.FIELD, username="ben")
     services.order_plan(actor=office, order_id=5, plan=Plan(person_id=anna.pk, day=DAY), seen_version=0)
     # A second person still looks at version 0 and drags the order to Ben.
-    second = services.order_plan(actor=office, order_id=5, plan=Plan(person_id=ben.pk, day=DAY), seen_version=0)
+    second = services.order_plan(
+        actor=office, order_id=5, plan=Plan(person_id=ben.pk, day=DAY), seen_version=0
+    )
     assert second.result is Result.MOVED
     assert second.message == str(services.MOVED)
     assert Assignment.objects.get(order_id=5).person_id == anna.pk
@@ -101,11 +103,15 @@ def test_reorder_and_move_keep_the_persons_order(make_user: Any) -> None:
     office = make_user(Role.BACKOFFICE, username="office")
     anna = make_user(Role.FIELD, username="anna")
     for order_id in (1, 2, 3):
-        services.order_plan(actor=office, order_id=order_id, plan=Plan(person_id=anna.pk, day=DAY), seen_version=0)
+        services.order_plan(
+            actor=office, order_id=order_id, plan=Plan(person_id=anna.pk, day=DAY), seen_version=0
+        )
 
     def order() -> list[int]:
         return list(
-            Assignment.objects.filter(person=anna, day=DAY).order_by("position").values_list("order_id", flat=True)
+            Assignment.objects.filter(person=anna, day=DAY)
+            .order_by("position")
+            .values_list("order_id", flat=True)
         )
 
     assert order() == [1, 2, 3]

@@ -1,8 +1,8 @@
 """Dispatch bits other pages show: `{% load dispatch_tags %}`.
 
-    {% order_assignment order_id %}   the order page's "Assigned to / Planned" card
-    {{ assignment|time_window }}       "08:00–10:00", "from 08:00" or ""
-    {{ profile.role|role_label }}      "Außendienst"
+{% order_assignment order_id %}   the order page's "Assigned to / Planned" card
+{{ assignment|time_window }}       "08:00–10:00", "from 08:00" or ""
+{{ profile.role|role_label }}      "Außendienst"
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django import template
 from django.utils import formats
 
 from relaydash.accounts.permissions import ROLE_LABELS, Action, Role, user_can
+from relaydash.accounts.selectors import people_field
 from relaydash.dispatch.forms import PlanForm
 from relaydash.dispatch.models import Assignment
 from relaydash.dispatch.selectors import assignment_of
@@ -71,3 +72,10 @@ def order_assignment(context: template.Context, order_id: int) -> dict[str, Any]
         "can_hand_back": assignment.person_id is not None and assignment.person_id == user.pk,
         "next": request.get_full_path(),
     }
+
+
+@register.inclusion_tag("dispatch/_bulk_plan.html", takes_context=True)
+def bulk_plan_form(context: template.Context, next_url: str) -> dict[str, Any]:
+    """The order list's "with the selected orders: assign to / plan for" form; the
+    rows' checkboxes join it through `form="order-bulk"`."""
+    return {"csrf_token": context.get("csrf_token"), "next": next_url, "people": people_field()}
