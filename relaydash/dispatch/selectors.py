@@ -13,9 +13,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from django.db.models import Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from relaydash.accounts.models import Profile
@@ -30,7 +31,7 @@ from relaydash.orders.status import (
     status_label,
     status_of,
 )
-from relaydash.relay.records import OrderStatus
+from relaydash.relay.records import Address
 
 UNPLANNED_LIMIT: Final = 100
 WEEK_DAYS: Final = 7
@@ -43,84 +44,101 @@ def assignment_of(*, order_id: int) -> Assignment:
     )
 
 
-def orders_for(ids: Iterable[int] | QuerySet[Assignment]) -> dict[int, IndexedOrder]:
-    """Index rows by order id. Pass a queryset of assignments to join in the database
-    (one query however many orders) or plain ids."""
+def orders_for(ids: Iterable[int] | QuerySet[Assignment]) -> dict[int, Any]:
+    """Index rows by order id, as named tuples of what a card shows (`_ROW_FIELDS`; a
+    board reads hundreds, and model instances would cost more than the rest of it).
+    Pass a queryset of assignments to join in the database, or plain ids."""
+    index = IndexedOrder.objects.values_list(*_ROW_FIELDS, named=True)
     if isinstance(ids, QuerySet):
-        rows = IndexedOrder.objects.filter(id__in=Subquery(ids.values("order_id")))
+        rows = index.filter(id__in=Subquery(ids.values("order_id")))
     else:
-        rows = IndexedOrder.objects.filter(id__in=list(ids))
+        rows = index.filter(id__in=list(ids))
     return {row.id: row for row in rows}
 
 
-@dataclass(frozen=True, kw_only=True)
+# What a card or a stop shows of an index row: the list's rules need no more.
+_ROW_FIELDS: Final = (
+    "id",
+    "title",
+    "status",
+    "due",
+    "has_address",
+    "street_address",
+    "postal_code",
+    "locality",
+    "customer_name",
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Stop:
-    """An order as the board and My day show it: the index row (None: gone from relay)
-    and its assignment (None: not assigned or planned)."""
+    """An order as the board and My day show it, its words worked out once (a board
+    shows hundreds): `gone` when the index no longer holds it, `assignment` None when
+    nobody is assigned and no day planned."""
 
     order_id: int
-    row: IndexedOrder | None
-    assignment: Assignment | None
-    due: DueState
-
-    @property
-    def gone(self) -> bool:
-        return self.row is None
-
-    @property
-    def title(self) -> str:
-        return self.row.title if self.row is not None else ""
-
-    @property
-    def city(self) -> str:
-        return self.row.locality if self.row is not None else ""
-
-    @property
-    def address(self) -> str:
-        """ "Hauptstraße 5, 10115 Berlin" (the record's own one-line rule)."""
-        if self.row is None or not self.row.has_address:
-            return ""
-        return self.row.as_order().address.one_line  # type: ignore[union-attr]
-
-    @property
-    def status(self) -> OrderStatus | None:
-        return status_of(self.row.status or None) if self.row is not None else None
-
-    @property
-    def status_label(self) -> str:
-        return status_label(self.row.status or None) if self.row is not None else ""
-
-    @property
-    def status_class(self) -> str:
-        return status_css_class(self.row.status or None) if self.row is not None else ""
-
-    @property
-    def finished(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    @property
-    def overdue(self) -> bool:
-        return self.due is DueState.OVERDUE
-
-    @property
-    def version(self) -> int:
-        return self.assignment.version if self.assignment is not None else 0
+    key: str  # the id as text, for ids and data attributes (no number formatting)
+    url: str
+    gone: bool
+    title: str
+    city: str
+    address: str
+    status_label: str
+    status_class: str
+    finished: bool
+    overdue: bool
+    window: str
+    version: int
+    # The assignment (a model, or on the board a named tuple of its values): who, which day.
+    assignment: Any
 
 
-def _stop(order_id: int, row: IndexedOrder | None, assignment: Assignment | None, now: dt.datetime) -> Stop:
-    state = (
-        due_state(due=row.due, status=status_of(row.status or None), now=now)
-        if row is not None
-        else DueState.NONE
+def window_text(starts: dt.time | None, ends: dt.time | None) -> str:
+    """The window ("Termin") as people write it: "08:00–10:00", "08:00–" or ""."""
+    if starts is None and ends is None:
+        return ""
+    return f"{starts.strftime('%H:%M') if starts else ''}–{ends.strftime('%H:%M') if ends else ''}"
+
+
+def _stop(order_id: int, row: Any, assignment: Any, now: dt.datetime, url: str) -> Stop:
+    """`row`: an index row (None: gone); `assignment`: an Assignment or its values."""
+    status = status_of(row.status or None) if row is not None else None
+    address = (
+        Address(
+            street_address=row.street_address, postal_code=row.postal_code, locality=row.locality
+        ).one_line
+        if row is not None and row.has_address
+        else ""
     )
-    return Stop(order_id=order_id, row=row, assignment=assignment, due=state)
+    return Stop(
+        order_id=order_id,
+        key=str(order_id),
+        url=url.format(order_id),
+        gone=row is None,
+        title=row.title if row is not None else "",
+        city=row.locality if row is not None else "",
+        address=address,
+        status_label=status_label(row.status or None) if row is not None else "",
+        status_class=status_css_class(row.status or None) if row is not None else "",
+        finished=status in CLOSED_STATUSES,
+        overdue=row is not None and due_state(due=row.due, status=status, now=now) is DueState.OVERDUE,
+        window=window_text(assignment.starts, assignment.ends) if assignment is not None else "",
+        version=assignment.version if assignment is not None else 0,
+        assignment=assignment,
+    )
+
+
+def _detail_url() -> str:
+    """The order page's URL with "{}" for the id: one reverse for a whole board."""
+    return reverse("orders:detail", args=[987654321]).replace("987654321", "{}")
 
 
 def stops_for(assignments: QuerySet[Assignment], *, now: dt.datetime) -> list[Stop]:
     """The assignments (in their order) joined with their index rows."""
     planned = list(assignments)
     rows = orders_for(assignments)
-    return [_stop(a.order_id, rows.get(a.order_id), a, now) for a in planned]
+    url = _detail_url()
+    return [_stop(a.order_id, rows.get(a.order_id), a, now, url) for a in planned]
 
 
 # --- The week board ---------------------------------------------------------------------
@@ -137,6 +155,7 @@ class UnplannedFilters:
 @dataclass(frozen=True, kw_only=True)
 class Cell:
     day: dt.date
+    iso: str  # "2026-12-07", for data attributes and forms
     stops: list[Stop]
 
 
@@ -170,22 +189,22 @@ def board_for_week(*, monday: dt.date, filters: UnplannedFilters, now: dt.dateti
     their order), and the column of open orders not on the board, most overdue first."""
     days = [monday + dt.timedelta(days=n) for n in range(WEEK_DAYS)]
     people = list(people_field())
-    planned = (
-        Assignment.objects.filter(
-            person_id__in=[p.user_id for p in people], day__gte=days[0], day__lte=days[-1]
-        )
-        .select_related("person")
-        .order_by("position", "starts", "id")
-    )
-    cells: dict[tuple[int, dt.date], list[Stop]] = defaultdict(list)
+    planned = Assignment.objects.filter(
+        person_id__in=[p.user_id for p in people], day__gte=days[0], day__lte=days[-1]
+    ).order_by("position", "starts", "id")
+    index = orders_for(planned)
+    url = _detail_url()
+    cells: dict[tuple[int, dt.date | None], list[Stop]] = defaultdict(list)
     gone = 0
-    for stop in stops_for(planned, now=now):
-        assert stop.assignment is not None and stop.assignment.person_id is not None
-        cells[(stop.assignment.person_id, stop.assignment.day)].append(stop)  # type: ignore[index]
+    for plan in planned.values_list("order_id", "person_id", "day", "starts", "ends", "version", named=True):
+        stop = _stop(plan.order_id, index.get(plan.order_id), plan, now, url)
+        cells[(plan.person_id, plan.day)].append(stop)
         gone += stop.gone
     rows = []
     for person in people:
-        row_cells = [Cell(day=day, stops=cells.get((person.user_id, day), [])) for day in days]
+        row_cells = [
+            Cell(day=day, iso=day.isoformat(), stops=cells.get((person.user_id, day), [])) for day in days
+        ]
         rows.append(BoardRow(person=person, cells=row_cells, load=sum(len(c.stops) for c in row_cells)))
     unplanned, total = unplanned_orders(filters=filters, monday=monday, now=now)
     open_rows = IndexedOrder.objects.exclude(status__in=[s.value for s in CLOSED_STATUSES])
@@ -231,12 +250,13 @@ def unplanned_orders(
         start = timezone.make_aware(dt.datetime.combine(monday, dt.time()))
         rows = rows.filter(due__gte=start, due__lt=start + dt.timedelta(days=WEEK_DAYS))
     total = rows.count()
-    shown = list(rows.order_by("due", "id")[:UNPLANNED_LIMIT])
+    shown = list(rows.order_by("due", "id").values_list(*_ROW_FIELDS, named=True)[:UNPLANNED_LIMIT])
     partial = {
         a.order_id: a
         for a in Assignment.objects.select_related("person").filter(order_id__in=[r.id for r in shown])
     }
-    return [_stop(r.id, r, partial.get(r.id), now) for r in shown], total
+    url = _detail_url()
+    return [_stop(r.id, r, partial.get(r.id), now, url) for r in shown], total
 
 
 # --- My day -----------------------------------------------------------------------------

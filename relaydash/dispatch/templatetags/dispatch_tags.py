@@ -11,9 +11,11 @@ from typing import Any
 
 from django import template
 from django.utils import formats
+from django.utils.safestring import SafeString
 
 from relaydash.accounts.permissions import ROLE_LABELS, Action, Role, user_can
 from relaydash.accounts.selectors import people_field
+from relaydash.dispatch.cards import card_labels, cards_html
 from relaydash.dispatch.forms import PlanForm
 from relaydash.dispatch.models import Assignment
 from relaydash.dispatch.selectors import assignment_of
@@ -79,3 +81,18 @@ def bulk_plan_form(context: template.Context, next_url: str) -> dict[str, Any]:
     """The order list's "with the selected orders: assign to / plan for" form; the
     rows' checkboxes join it through `form="order-bulk"`."""
     return {"csrf_token": context.get("csrf_token"), "next": next_url, "people": people_field()}
+
+
+@register.simple_tag(takes_context=True)
+def board_cards(context: template.Context, stops: Any, unplanned: bool = False) -> SafeString:
+    """The cards of a board cell: `{% board_cards cell.stops %}` (see dispatch.cards)."""
+    labels = context.get("card_labels")
+    if labels is None:
+        labels = context["card_labels"] = card_labels()
+    return cards_html(
+        stops,
+        labels=labels,
+        week_query=context.get("week_query", ""),
+        moved_id=context.get("moved_id"),
+        unplanned=unplanned,
+    )
