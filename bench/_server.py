@@ -11,9 +11,16 @@
 
 `project_server` picks a free loopback port, makes a temporary SQLite database, migrates
 it, seeds the sandbox relay (`seed_sandbox --orders N --seed S`), serves the project in a
-subprocess whose RELAY_API_URL points at its own sandbox, waits until it answers, and on
-leaving stops the server and removes the database. `run_manage` runs further management
-commands against the same database (while the server runs).
+subprocess whose RELAY_API_URL points at its own sandbox, waits until it answers, fills the
+order index with one sync (`sync_orders --once`, as the worker does before anyone looks;
+`sync=False` leaves it empty), optionally keeps the sync worker running beside the server
+(`worker=True`, as `make run` and a deployment do), and on leaving stops them and removes
+the database. `run_manage` runs further management commands against the same database
+(while the server runs).
+
+`start_proxy` puts a small proxy in front of the sandbox that waits a given latency before
+each relay call, as a relay across the network would, and counts the calls per operation
+path (so a bench can say how often relay was asked for GetOrders).
 
 The server is gunicorn with gthread workers (2 workers × 8 threads), the production
 server (requirements.txt), as relaydash is deployed. Not runserver: its keep-alive
@@ -35,13 +42,16 @@ and they import this module as `_server`.
 
 from __future__ import annotations
 
+import http.server
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +117,8 @@ class ServerInfo:
     """The server's full environment (for a bench that sets Django up in-process too)."""
     seeded: str
     """What `seed_sandbox` printed (one line with the counts and the seed)."""
+    synced: str
+    """What the first `sync_orders --once` printed (empty with sync=False)."""
     log: Path
     """The server's stdout and stderr."""
 
@@ -151,6 +163,10 @@ def project_server(
     debug: bool = False,
     port: int | None = None,
     extra_env: Mapping[str, str] | None = None,
+    sync: bool = True,
+    worker: bool = False,
+    gunicorn_args: tuple[str, ...] = GUNICORN,
+    before_serving: Callable[[Path], None] | None = None,
 ) -> Iterator[ServerInfo]:
     """Serve the project on a seeded temporary database for the `with` block.
 
@@ -158,6 +174,10 @@ def project_server(
     debug: the server's DEBUG. port: the loopback port to serve on (default: a free one;
     pass one from `free_port()` when something must know the address beforehand).
     extra_env: set last, over the defaults described in the module docstring.
+    sync: fill the order index once the server answers. worker: keep `sync_orders`
+    running beside the server (its output goes to `log`). gunicorn_args: the server's
+    worker settings. before_serving: called with the database's path once it is
+    migrated and seeded, before the server starts.
     """
     port = port or free_port()
     url = f"http://{HOST}:{port}"
@@ -180,16 +200,25 @@ def project_server(
         env.update(extra_env or {})
         run_manage(env, "migrate", "--verbosity=0")
         seeded = run_manage(env, "seed_sandbox", f"--orders={orders}", f"--seed={seed}").strip()
+        if before_serving is not None:
+            before_serving(db)
 
         if server == "gunicorn":
-            command = [PYTHON, "-m", "gunicorn", "relaydash.wsgi", "--bind", f"{HOST}:{port}", *GUNICORN]
+            command = [PYTHON, "-m", "gunicorn", "relaydash.wsgi", "--bind", f"{HOST}:{port}", *gunicorn_args]
         else:
             command = [PYTHON, "manage.py", "runserver", "--noreload", f"{HOST}:{port}"]
         log = workdir / "server.log"
         with log.open("wb") as out:
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        sync_worker: subprocess.Popen[bytes] | None = None
         try:
             _wait_until_up(url, process, log)
+            synced = run_manage(env, "sync_orders", "--once").strip() if sync else ""
+            if worker:
+                with (workdir / "worker.log").open("wb") as out:
+                    sync_worker = subprocess.Popen(
+                        [PYTHON, "manage.py", "sync_orders"], cwd=ROOT, env=env, stdout=out, stderr=out
+                    )
             yield ServerInfo(
                 url=url,
                 relay_url=env["RELAY_API_URL"],
@@ -197,9 +226,13 @@ def project_server(
                 db=db,
                 env=env,
                 seeded=seeded,
+                synced=synced,
                 log=log,
             )
         finally:
+            if sync_worker is not None:
+                sync_worker.terminate()
+                sync_worker.wait(timeout=30)
             process.terminate()
             try:
                 process.wait(timeout=10)
@@ -219,3 +252,66 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the project server did not start:\n{log.read_text()[-3000:]}") from None
             time.sleep(0.2)
+
+
+class _LatencyProxy(http.server.BaseHTTPRequestHandler):
+    """Forwards to the sandbox after `latency` seconds (one relay round trip)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    upstream = ""
+    latency = 0.0
+    calls: Counter[str] = Counter()
+    _local = threading.local()
+    _lock = threading.Lock()
+
+    def _forward(self) -> None:
+        with self._lock:
+            self.calls[f"{self.command} {self.path.split('?')[0]}"] += 1
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        session = getattr(self._local, "session", None) or requests.Session()
+        self._local.session = session
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+        time.sleep(self.latency)
+        answer = session.request(
+            self.command,
+            self.upstream + self.path,
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+            timeout=120,
+        )
+        self.send_response(answer.status_code)
+        skip = ("transfer-encoding", "connection", "content-length", "content-encoding", "server", "date")
+        for key, value in answer.headers.items():
+            if key.lower() not in skip:
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_POST = do_PATCH = _forward
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Proxy:
+    url: str
+    """The proxy's base URL (put the sandbox's path after it)."""
+    calls: Counter[str]
+    """Relay calls seen so far, by "METHOD /path" (e.g. "GET /sandbox/api/v1/orders")."""
+
+
+def start_proxy(upstream: str, latency_ms: float) -> Proxy:
+    """A proxy on a free loopback port to `upstream`, waiting `latency_ms` before each call."""
+    port = free_port()
+    calls: Counter[str] = Counter()
+    handler = type(
+        "Proxy", (_LatencyProxy,), {"upstream": upstream, "latency": latency_ms / 1000, "calls": calls}
+    )
+    server = http.server.ThreadingHTTPServer((HOST, port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return Proxy(url=f"http://{HOST}:{port}", calls=calls)

@@ -39,13 +39,11 @@ page's own relay calls both go through it.
 from __future__ import annotations
 
 import argparse
-import http.server
 import statistics
-import threading
 import time
 
 import requests
-from _server import free_port, project_server
+from _server import free_port, project_server, start_proxy
 
 TARGET_RATIO = 1.5
 WARM_UP = 5
@@ -71,53 +69,6 @@ def timed(session: requests.Session, url: str, *, expect: int = 200) -> float:
     return elapsed
 
 
-class _LatencyProxy(http.server.BaseHTTPRequestHandler):
-    """Forwards to the sandbox after `latency` seconds (one relay round trip)."""
-
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    upstream = ""
-    latency = 0.0
-    _local = threading.local()
-
-    def _forward(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        session = getattr(self._local, "session", None) or requests.Session()
-        self._local.session = session
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-        time.sleep(self.latency)
-        answer = session.request(
-            self.command,
-            self.upstream + self.path,
-            data=body,
-            headers=headers,
-            allow_redirects=False,
-            timeout=60,
-        )
-        self.send_response(answer.status_code)
-        skip = ("transfer-encoding", "connection", "content-length", "content-encoding", "server", "date")
-        for key, value in answer.headers.items():
-            if key.lower() not in skip:
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(answer.content)))
-        self.end_headers()
-        self.wfile.write(answer.content)
-
-    do_GET = do_POST = do_PATCH = _forward
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def start_proxy(upstream: str, latency_ms: float) -> str:
-    port = free_port()
-    handler = type("Proxy", (_LatencyProxy,), {"upstream": upstream, "latency": latency_ms / 1000})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{port}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -130,7 +81,7 @@ def main() -> int:
     # The proxy must know the server's address before the server starts (RELAY_API_URL).
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    relay = start_proxy(base, args.relay_latency_ms) if args.relay_latency_ms else base
+    relay = start_proxy(base, args.relay_latency_ms).url if args.relay_latency_ms else base
     with project_server(
         orders=args.orders,
         seed=11,

@@ -235,7 +235,8 @@ def _apply(
 ) -> SyncOutcome:
     """Write what changed between relay's answer and the index, in one transaction."""
     skipped = _skipped_entries(orders)
-    keep = {entry["record_id"] for entry in skipped if entry["record_id"] is not None}
+    # A row of an order relay sent but we could not read stays as it was.
+    keep = {int(e["record_id"]) for e in skipped if str(e["record_id"] or "").strip().isdigit()}
     names = {c.id: c.name or "" for c in customers if c.id is not None}
     existing = dict(IndexedOrder.objects.values_list("id", "content_hash"))
     # Rows written by a write through relaydash after GetOrders was asked are newer.

@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Collate
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from relaydash.dispatch.models import Assignment
@@ -149,6 +149,7 @@ class TabCounts:
     unassigned: int = 0
     mine: int = 0
     by_status: dict[OrderStatus, int] = field(default_factory=dict)
+    selected: int = 0  # what the selected tab holds (the matches of the whole query)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -243,12 +244,23 @@ def filter_and_count(*, filters: OrderFilters, now: dt.datetime) -> tuple[QueryS
     overdue = Q(due__lt=now) & _open_work()
     due_today = Q(due__gte=local_day_start(today), due__lt=local_day_start(today + dt.timedelta(days=1)))
     due_today &= _open_work()
+    tab = Q()
+    if filters.status is not None:
+        tab &= Q(status=filters.status.value)
+    if filters.overdue:
+        tab &= overdue
+    if filters.due_today:
+        tab &= due_today
+    assignment = _assignment_filter(filters)
+    if assignment is not None:
+        tab &= assignment
     totals = narrowed.aggregate(
         all=Count("pk"),
         overdue=Count("pk", filter=overdue),
         due_today=Count("pk", filter=due_today),
         unassigned=Count("pk", filter=_assignment_filter(replace(filters, assigned=UNASSIGNED))),
         mine=Count("pk", filter=_assigned_to(filters.me)),
+        selected=Count("pk", filter=tab) if tab else Count("pk"),
         **{status.value: Count("pk", filter=Q(status=status.value)) for status in OrderStatus},
     )
     counts = TabCounts(
@@ -258,18 +270,9 @@ def filter_and_count(*, filters: OrderFilters, now: dt.datetime) -> tuple[QueryS
         unassigned=totals["unassigned"],
         mine=totals["mine"],
         by_status={status: totals[status.value] for status in OrderStatus},
+        selected=totals["selected"],
     )
-    selected = narrowed
-    if filters.status is not None:
-        selected = selected.filter(status=filters.status.value)
-    if filters.overdue:
-        selected = selected.filter(overdue)
-    if filters.due_today:
-        selected = selected.filter(due_today)
-    assignment = _assignment_filter(filters)
-    if assignment is not None:
-        selected = selected.filter(assignment)
-    return selected, counts
+    return narrowed.filter(tab), counts
 
 
 def sort_orders(rows: QuerySet[IndexedOrder], *, sort: str) -> QuerySet[IndexedOrder]:
@@ -334,20 +337,39 @@ def indexed_customers() -> list[Customer]:
     return sorted(customers, key=lambda c: (c.name or "").casefold())
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (the aggregate query already counted the matches),
+    so paging costs no second pass over the index."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
+
+
 def paginate[T](
-    *, orders: Sequence[T] | QuerySet[Any, T], page: str | int | None, per_page: int = PER_PAGE
+    *,
+    orders: Sequence[T] | QuerySet[Any, T],
+    page: str | int | None,
+    per_page: int = PER_PAGE,
+    count: int | None = None,
 ) -> Page[T]:
     """50 per page. A page number that is not a number gives page 1, one past the end
-    gives the last page (so a shared link never ends in an error)."""
-    return Paginator(orders, per_page, allow_empty_first_page=True).get_page(page)
+    gives the last page (so a shared link never ends in an error). `count`: how many
+    `orders` holds, when already known."""
+    if count is None:
+        return Paginator(orders, per_page, allow_empty_first_page=True).get_page(page)
+    return _CountedPaginator(orders, per_page, count=count, allow_empty_first_page=True).get_page(page)
 
 
 def list_orders(*, filters: OrderFilters, page: str | int | None, now: dt.datetime) -> OrderListing:
     """The order list from the order index: a few queries, no relay call."""
     selected, counts = filter_and_count(filters=filters, now=now)
-    shown: Page[IndexedOrder] = paginate(
-        orders=sort_orders(selected.defer("search_text"), sort=filters.sort), page=page
-    )
+    ordered = sort_orders(selected.defer("search_text"), sort=filters.sort)
+    shown: Page[IndexedOrder] = paginate(orders=ordered, page=page, count=counts.selected)
     return OrderListing(
         total_orders=IndexedOrder.objects.count(),
         counts=counts,

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from relaydash.accounts.permissions import Role
 from relaydash.orderindex.sync import SyncStatus, index_sync_status
@@ -25,7 +26,7 @@ from relaydash.orders.list_forms import (
     INVALID_SORT,
     INVALID_STATUS,
 )
-from relaydash.orders.list_views import RELAY_DOWN_EMPTY, RELAY_DOWN_NOTICE
+from relaydash.orders.list_views import RELAY_DOWN_EMPTY, RELAY_DOWN_NOTICE, STALE_NOTICE
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import Order, OrderPatch, OrderStatus
 from tests.orderindex.support import failed_sync, sync
@@ -41,9 +42,9 @@ def get(client: Client, url: str, **headers: str) -> Any:
     return client.get(url, headers={"Accept-Language": "en", **headers})
 
 
-def english(message: object) -> str:
+def english(message: object, values: dict[str, str] | None = None) -> str:
     with translation.override("en"):
-        return html.escape(str(message))
+        return html.escape(str(message) % values if values else str(message))
 
 
 def shown_ids(response: Any) -> list[int]:
@@ -443,11 +444,40 @@ def test_relay_down_shows_the_last_synced_list_with_a_dated_notice(
     response = get(backoffice, "/orders/?status=OPEN")
     assert response.status_code == 200
     page = response.content.decode()
-    assert english(RELAY_DOWN_NOTICE % notice_times(status)) in page
+    assert english(RELAY_DOWN_NOTICE, notice_times(status)) in page
     assert 'role="alert"' not in page  # a notice above the list, not an error page
     expected = {o.id for o in seeded.get_orders() if o.status_text == "OPEN"}
     assert set(shown_ids(response)) == expected
     assert f"As of {notice_times(status)['as_of']}" in page
+
+
+def test_relay_down_notice_in_german(seeded: RelayClient, backoffice: Client) -> None:
+    from relaydash.sandbox import faults
+
+    faults.fail_next(status=503, count=5, operation="GetOrders")
+    times = notice_times(failed_sync())
+    page = backoffice.get("/orders/", headers={"Accept-Language": "de"}).content.decode()
+    expected = f"relay nicht erreichbar seit {times['since']} Uhr; Liste mit Stand von {times['as_of']} Uhr."
+    assert expected in page
+    assert f"Stand: {times['as_of']} Uhr" in page
+
+
+def test_a_list_not_synced_for_long_says_since_when(
+    seeded: RelayClient, backoffice: Client, settings: Any
+) -> None:
+    from relaydash.orderindex.models import SyncState
+
+    settings.RELAY_SYNC_SECONDS = 1  # no sync for more than three intervals and a minute
+    long_ago = timezone.now() - dt.timedelta(minutes=2)
+    SyncState.objects.filter(pk=1).update(last_success_at=long_ago, last_started_at=long_ago)
+    local = timezone.localtime(long_ago)
+    with translation.override("en"):
+        as_of = (
+            local.strftime("%H:%M")
+            if local.date() == timezone.localdate()
+            else date_format(local, "SHORT_DATETIME_FORMAT")
+        )
+    assert english(STALE_NOTICE, {"as_of": as_of}) in get(backoffice, "/orders/").content.decode()
 
 
 def test_relay_back_clears_the_notice(seeded: RelayClient, backoffice: Client) -> None:
@@ -469,7 +499,7 @@ def test_an_empty_index_with_relay_unreachable_says_so(backoffice: Client, setti
     assert not status.filled and status.failing_since is not None
     since = timezone.localtime(status.failing_since).strftime("%H:%M")
     page = response.content.decode()
-    assert english(RELAY_DOWN_EMPTY % {"since": since}) in page
+    assert english(RELAY_DOWN_EMPTY, {"since": since}) in page
     assert 'id="order-filter"' in page  # the form is still there to try again
 
 
@@ -571,7 +601,7 @@ def test_refresh_when_relay_is_down_keeps_the_rows_and_says_since_when(
     response = get(backoffice, refresh_url(page), **{"HX-Request": "true"})
     assert response.status_code == 200
     assert shown_ids(response) == shown_ids(page)
-    assert english(RELAY_DOWN_NOTICE % notice_times(status)) in response.content.decode()
+    assert english(RELAY_DOWN_NOTICE, notice_times(status)) in response.content.decode()
 
 
 def test_refresh_opened_directly_leads_to_the_list(seeded: RelayClient, backoffice: Client) -> None:

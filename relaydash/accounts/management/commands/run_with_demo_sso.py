@@ -1,9 +1,11 @@
 """`make run`: the demo OpenID Connect provider beside Django's development server.
 
 Starts oidc-provider-mock on the host and port of OIDC_ISSUER (http://localhost:9400 in
-`make run`) with one prepared person per role, then runs `runserver` with the remaining
-arguments. The provider runs in the outer process, so code reloads do not restart it
-(and forget nobody's sign-in); the reloaded server process only serves the dashboard.
+`make run`) with one prepared person per role and the order sync worker
+(`manage.py sync_orders`) as a child process, then runs `runserver` with the remaining
+arguments. The provider and the worker belong to the outer process, so code reloads do
+not restart them (and forget nobody's sign-in); the reloaded server process only serves
+the dashboard. The worker stops with the server.
 
 It refuses anything but a local issuer with DEBUG and OIDC_DEMO_PROVIDER on: a provider
 that signs in anybody must never stand in for a company's.
@@ -11,7 +13,10 @@ that signs in anybody must never stand in for a company's.
 
 import logging
 import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,12 +55,37 @@ class Command(BaseCommand):
             )
         # runserver's autoreloader runs this command again in a child process (RUN_MAIN);
         # the provider already runs in the parent.
+        worker: subprocess.Popen[bytes] | None = None
         if os.environ.get("RUN_MAIN") != "true":
             self._start_provider(host=issuer.hostname, port=issuer.port)
+            worker = self._start_sync_worker()
         runserver_options: dict[str, Any] = {"use_reloader": not options["noreload"]}
         if options["addrport"]:
             runserver_options["addrport"] = options["addrport"]
-        call_command("runserver", **runserver_options)
+        try:
+            call_command("runserver", **runserver_options)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
+
+    def _start_sync_worker(self) -> subprocess.Popen[bytes]:
+        """The order sync beside the server. relay here is the sandbox this very server
+        serves, so the worker retries its first sync until the server answers."""
+        manage = Path(sys.argv[0]).resolve()
+        command = [
+            sys.executable,
+            str(manage),
+            "sync_orders",
+            "--wait-for-relay",
+            "120",
+            "--stop-with-parent",
+        ]
+        worker = subprocess.Popen(command)  # noqa: S603 - our own manage.py, no user input
+        self.stdout.write(
+            self.style.SUCCESS(f"Order sync worker started (every {settings.RELAY_SYNC_SECONDS:g} s)")
+        )
+        return worker
 
     def _start_provider(self, *, host: str, port: int) -> None:
         import werkzeug.serving

@@ -14,6 +14,7 @@ deploy, and the database it already uses is the coordinator.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -21,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from relaydash.orderindex.sync import SyncOutcome, SyncResult, index_sync, index_sync_status
@@ -42,12 +43,19 @@ class Command(BaseCommand):
             help="At start, retry the first sync for up to this long until relay answers "
             "(make run starts relay's sandbox beside the worker).",
         )
+        parser.add_argument(
+            "--stop-with-parent",
+            action="store_true",
+            help="Stop when the process that started this one ends (make run's server).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options["verbosity"])
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
+        if options["stop_with_parent"]:
+            self._watch_parent(stop)
         client = get_client()
         if options["once"]:
             outcome = index_sync(client=client, force=True)
@@ -65,8 +73,20 @@ class Command(BaseCommand):
                 stop.wait(1.0)
                 continue
             deadline = 0.0
-            close_old_connections()
+            if not connection.in_atomic_block:  # (a test runs the loop inside one)
+                close_old_connections()  # a long-lived worker drops broken or old connections
             stop.wait(self._until_next())
+
+    @staticmethod
+    def _watch_parent(stop: threading.Event) -> None:
+        parent = os.getppid()
+
+        def watch() -> None:
+            while not stop.wait(1.0):
+                if os.getppid() != parent:
+                    stop.set()
+
+        threading.Thread(target=watch, name="sync-parent-watch", daemon=True).start()
 
     def _until_next(self) -> float:
         """Seconds until the deployment's next sync is due (another worker's counts too)."""
