@@ -127,25 +127,21 @@ def _tabs(filters: OrderFilters, listing: OrderListing) -> list[Tab]:
             _url(replace(plain, due_today=True)),
             no_status and filters.due_today and not filters.overdue,
         ),
-        Tab(
-            "unassigned",
-            str(UNASSIGNED_TAB),
-            counts.unassigned,
-            _url(replace(plain, assigned=UNASSIGNED)),
-            filters.assigned == UNASSIGNED
-            and filters.status is None
-            and not (filters.overdue or filters.due_today),
-        ),
-        Tab(
-            "mine",
-            str(MINE_TAB),
-            counts.mine,
-            _url(replace(plain, assigned=MINE)),
-            filters.assigned == MINE
-            and filters.status is None
-            and not (filters.overdue or filters.due_today),
-        ),
     ]
+    no_tab = filters.status is None and not (filters.overdue or filters.due_today)
+    for key, name, value, count in (
+        ("unassigned", UNASSIGNED_TAB, UNASSIGNED, counts.unassigned),
+        ("mine", MINE_TAB, MINE, counts.mine),
+    ):
+        tabs.append(
+            Tab(
+                key,
+                str(name),
+                count,
+                _url(replace(plain, assigned=value)),
+                no_tab and filters.assigned == value,
+            )
+        )
     for status, label in ORDER_STATUS_LABELS.items():
         tabs.append(
             Tab(

@@ -17,6 +17,7 @@ from relaydash.dispatch.services import Plan
 from relaydash.orderindex.models import IndexedOrder
 from relaydash.orderindex.sync import index_sync
 from relaydash.relay.client import RelayClient
+from relaydash.relay.records import OrderPatch, OrderStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -184,3 +185,18 @@ def test_the_list_shows_assigned_and_planned_and_filters_unassigned_and_mine(
     assert 'id="order-bulk"' not in mine  # field staff do not plan others
     planned = office.get(reverse("orders:list"), {"planned": "2026-12-09"}).content.decode()
     assert {r.id for r in indexed if f'id="order-link-{r.id}"' in planned} == {a.id, b.id}
+
+
+def test_an_assignment_survives_the_order_changing_in_relay(
+    indexed: list[IndexedOrder], seeded: RelayClient, client_as: Any, make_user: Any
+) -> None:
+    anna = make_user(Role.FIELD, username="anna")
+    row = next(r for r in _open(indexed) if r.status == "OPEN")
+    today = timezone.localdate()
+    services.order_plan(actor=anna, order_id=row.id, plan=Plan(person_id=anna.pk, day=today), seen_version=0)
+    seeded.patch_order(row.id, OrderPatch(status=OrderStatus.FINISHED))  # changed in relay, not here
+    index_sync(client=seeded, force=True)
+    assert Assignment.objects.get(order_id=row.id).person_id == anna.pk
+    board = client_as(Role.BACKOFFICE).get(reverse("dispatch:board")).content.decode()
+    card = board.split(f'id="card-{row.id}"')[1].split("</li>")[0]
+    assert "Finished" in card and "done" in card  # the board shows relay's new status, in words
