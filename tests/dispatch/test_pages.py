@@ -200,3 +200,22 @@ def test_an_assignment_survives_the_order_changing_in_relay(
     board = client_as(Role.BACKOFFICE).get(reverse("dispatch:board")).content.decode()
     card = board.split(f'id="card-{row.id}"')[1].split("</li>")[0]
     assert "Finished" in card and "done" in card  # the board shows relay's new status, in words
+
+
+def test_the_unplanned_column_filters_and_puts_the_most_overdue_first(
+    indexed: list[IndexedOrder], client_as: Any
+) -> None:
+    office = client_as(Role.BACKOFFICE)
+    open_rows = _open(indexed)
+    city = open_rows[0].locality
+    page = office.get(reverse("dispatch:board"), {"city": city}).content.decode()
+    column = page.split("board-cell--unplanned")[1].split("</ol>")[0]
+    shown = [r for r in indexed if f'id="card-{r.id}"' in column]
+    assert shown and {r.locality for r in shown} == {city}
+    dues = [r.due for r in shown if r.due is not None]
+    assert dues == sorted(dues)  # earliest due (most overdue) first
+    overdue = office.get(reverse("dispatch:board"), {"due": "overdue"}).content.decode()
+    column = overdue.split("board-cell--unplanned")[1].split("</ol>")[0]
+    now = timezone.now()
+    assert all(r.due is not None and r.due < now for r in indexed if f'id="card-{r.id}"' in column)
+    assert "overdue" in column
