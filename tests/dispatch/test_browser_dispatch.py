@@ -233,3 +233,31 @@ def test_axe_finds_nothing_serious(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= size["width"], "My day scrolls sideways on a phone"
     context.close()
+
+
+def test_a_field_worker_reorders_the_day_by_drag_and_it_is_kept(
+    browser: Browser,
+    live_server: Any,
+    indexed: list[IndexedOrder],
+    field_people: tuple[Any, Any],
+    sso_login: Callable[..., Any],
+) -> None:
+    from relaydash.dispatch import services
+
+    anna, _ben = field_people
+    today = timezone.localdate()
+    ids = [row.id for row in indexed[:3]]
+    for order_id in ids:
+        services.order_plan(
+            actor=anna, order_id=order_id, plan=services.Plan(person_id=anna.pk, day=today), seen_version=None
+        )
+    phone = _context(browser, size=PHONE)
+    page = phone.new_page()
+    _sign_in(sso_login, page, Role.FIELD, "anna@example.com", "Anna Feld")
+    assert _stops(page) == ids
+    page.locator(f"#stop-{ids[2]} .my-stop__handle").drag_to(page.locator(f"#stop-{ids[0]} .my-stop__title"))
+    expect(page.locator("#my-day-today li[data-order]").first).to_have_attribute("data-order", str(ids[2]))
+    page.wait_for_load_state("networkidle")
+    page.reload()
+    assert _stops(page) == [ids[2], ids[0], ids[1]]
+    phone.close()
