@@ -57,6 +57,9 @@ RELAY_CACHE_CUSTOMERS_SECONDS = env.float("RELAY_CACHE_CUSTOMERS_SECONDS", defau
 # How often the sync worker (`manage.py sync_orders`) reads GetOrders into the order
 # index, in seconds: relay sees one GetOrders per interval for the whole deployment.
 RELAY_SYNC_SECONDS = env.float("RELAY_SYNC_SECONDS", default=30.0)
+# How long the sync worker waits for GetOrders: every order with every comment takes
+# relay far longer to send than the one order a page asks for (RELAY_TIMEOUT_READ).
+RELAY_SYNC_TIMEOUT_READ = env.float("RELAY_SYNC_TIMEOUT_READ", default=300.0)
 # relay's casavi account id, needed by CreateProperties.
 RELAY_CASAVI_ACCOUNT_ID = env.int("RELAY_CASAVI_ACCOUNT_ID", default=1)
 

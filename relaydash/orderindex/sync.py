@@ -337,9 +337,11 @@ def index_refresh_order(*, order: Order) -> None:
             return
         if current["updated"] and values["updated"] and values["updated"] < current["updated"]:
             return
-    IndexedOrder.objects.update_or_create(
-        id=order.id, defaults={**values, "content_hash": digest, "indexed_at": timezone.now()}
-    )
+    # Single statements, no read-then-write transaction: on SQLite such a transaction
+    # cannot wait for the sync's writes (it fails at once with "database is locked").
+    fields = {**values, "content_hash": digest, "indexed_at": timezone.now()}
+    if not IndexedOrder.objects.filter(pk=order.id).update(**fields):
+        IndexedOrder.objects.bulk_create([IndexedOrder(id=order.id, **fields)], ignore_conflicts=True)
 
 
 def index_note_comment(*, order_id: int, at: dt.datetime | None = None) -> None:

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from relaydash.accounts.permissions import Role
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import OrderPatch, OrderStatus
+from tests.orderindex.support import sync
 
 pytestmark = pytest.mark.browser
 
@@ -166,6 +167,7 @@ def test_refresh_offers_new_orders_without_moving_rows(
     newcomer = next(o for o in seeded.get_orders() if o.status_text == "IN_PROGRESS")
     assert newcomer.id is not None
     seeded.patch_order(newcomer.id, OrderPatch(status=OrderStatus.OPEN))
+    sync()  # the sync worker's next round
     page.evaluate("document.body.dispatchEvent(new CustomEvent('orders:refresh'))")
     notice = page.locator("#order-notice")
     expect(notice).to_contain_text("1 new order")

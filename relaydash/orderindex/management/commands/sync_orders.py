@@ -26,7 +26,20 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from relaydash.orderindex.sync import SyncOutcome, SyncResult, index_sync, index_sync_status
-from relaydash.relay.client import get_client
+from relaydash.relay.client import RelayClient, get_client
+
+
+def _sync_client() -> RelayClient:
+    """The process's client, but waiting RELAY_SYNC_TIMEOUT_READ for relay's answer."""
+    client = get_client()
+    return RelayClient(
+        base_url=client.base_url,
+        api_key=settings.RELAY_API_KEY,
+        connect_timeout=client.connect_timeout,
+        read_timeout=max(client.read_timeout, float(settings.RELAY_SYNC_TIMEOUT_READ)),
+        retries=client.retries,
+        cache=client.cache,
+    )
 
 
 class Command(BaseCommand):
@@ -56,7 +69,7 @@ class Command(BaseCommand):
             signal.signal(signum, lambda *_: stop.set())
         if options["stop_with_parent"]:
             self._watch_parent(stop)
-        client = get_client()
+        client = _sync_client()
         if options["once"]:
             outcome = index_sync(client=client, force=True)
             self._report(outcome)
