@@ -32,7 +32,6 @@ from relaydash.web import HtmxHttpRequest, page_or_partial, wants_partial
 BOARD: Final = "dispatch/board.html"
 MY_DAY: Final = "dispatch/my_day.html"
 NO_ORDER: Final = _("Choose an order to move.")
-UNPLANNED_NOW: Final = _("The order is unplanned again.")
 _WEEK_KEYS: Final = ("week", "city", "type", "customer", "due")
 
 

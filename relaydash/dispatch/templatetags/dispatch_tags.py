@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import formats
 from django.utils.safestring import SafeString
 
 from relaydash.accounts.permissions import ROLE_LABELS, Action, Role, user_can
@@ -18,7 +17,7 @@ from relaydash.accounts.selectors import people_field
 from relaydash.dispatch.cards import card_labels, cards_html
 from relaydash.dispatch.forms import PlanForm
 from relaydash.dispatch.models import Assignment
-from relaydash.dispatch.selectors import assignment_of
+from relaydash.dispatch.selectors import assignment_of, window_text
 
 register = template.Library()
 
@@ -33,15 +32,8 @@ def role_label(value: str) -> str:
 
 @register.filter
 def time_window(assignment: Any) -> str:
-    """The window ("Termin") of an assignment, in the local time format."""
-    starts, ends = getattr(assignment, "starts", None), getattr(assignment, "ends", None)
-    if starts and ends:
-        return f"{formats.time_format(starts, 'H:i')}–{formats.time_format(ends, 'H:i')}"
-    if starts:
-        return f"{formats.time_format(starts, 'H:i')}–"
-    if ends:
-        return f"–{formats.time_format(ends, 'H:i')}"
-    return ""
+    """The window ("Termin") of an assignment: "08:00–10:00" (selectors.window_text)."""
+    return window_text(getattr(assignment, "starts", None), getattr(assignment, "ends", None))
 
 
 @register.inclusion_tag("dispatch/_order_assignment.html", takes_context=True)
