@@ -81,7 +81,7 @@ catalogs: gettext-deps $(VENV)/.installed
 
 run: $(VENV)/.installed messages
 	@$(RUN_ENV) $(MANAGE) migrate --verbosity=0
-	@$(RUN_ENV) $(MANAGE) seed_sandbox --if-empty
+	@$(RUN_ENV) $(MANAGE) seed_sandbox --if-empty --plan-demo
 	@$(RUN_ENV) $(MANAGE) run_with_demo_sso $(HOST):$(PORT)
 
 lint: install-test

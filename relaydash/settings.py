@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "relaydash.directory",
     "relaydash.ops",
     "relaydash.orderindex",
+    "relaydash.dispatch",
 ]
 if RELAY_SANDBOX:
     INSTALLED_APPS.append("relaydash.sandbox")
@@ -170,7 +171,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "orders:list"
+LOGIN_REDIRECT_URL = "dispatch:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Every request reads the session: from the shared cache first (a plain key lookup),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("relaydash.directory.urls")),
     path("", include("relaydash.accounts.urls")),
     path("", include("relaydash.ops.urls")),
+    path("", include("relaydash.dispatch.urls")),
     # Public: the language switch is also on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

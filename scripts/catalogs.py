@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-APPS_WITH_CATALOGS = ("orders", "directory", "accounts")
+APPS_WITH_CATALOGS = ("orders", "directory", "accounts", "dispatch")
 IGNORED = (".venv/*", "tests/*", "bench/*", "scripts/*", "staticfiles/*", "relaydash/sandbox/*")
 
 

@@ -34,6 +34,11 @@ class Operation(enum.StrEnum):
     CREATE_CUSTOMER = "CreateCustomer"
     CREATE_PROPERTIES = "CreateProperties"
     CREATE_ADDRESS = "CreateAddress"
+    # relaydash's own records (relay has no assignment and no people): audited the same way.
+    PLAN_ORDER = "PlanOrder"
+    REORDER_DAY = "ReorderDay"
+    ADD_PERSON = "AddPerson"
+    HIDE_PERSON = "HidePerson"
 
 
 OPERATION_LABELS = {
@@ -43,6 +48,10 @@ OPERATION_LABELS = {
     Operation.CREATE_CUSTOMER: _("Customer created"),
     Operation.CREATE_PROPERTIES: _("Properties created"),
     Operation.CREATE_ADDRESS: _("Address created"),
+    Operation.PLAN_ORDER: _("Assignment or plan changed"),
+    Operation.REORDER_DAY: _("Day reordered"),
+    Operation.ADD_PERSON: _("Person added"),
+    Operation.HIDE_PERSON: _("Person hidden or shown"),
 }
 
 
@@ -54,6 +63,7 @@ class Target(enum.StrEnum):
     CUSTOMER = "customer"
     PROPERTY = "property"
     ADDRESS = "address"
+    PERSON = "person"
 
 
 TARGET_LABELS = {
@@ -61,6 +71,7 @@ TARGET_LABELS = {
     Target.CUSTOMER: pgettext_lazy("audit target", "Customer"),
     Target.PROPERTY: pgettext_lazy("audit target", "Property"),
     Target.ADDRESS: pgettext_lazy("audit target", "Address"),
+    Target.PERSON: pgettext_lazy("audit target", "Person"),
 }
 
 

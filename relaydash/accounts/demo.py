@@ -40,5 +40,6 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("admin@example.com", "Anna Admin", Role.ADMIN),
     DemoUser("office@example.com", "Otto Office", Role.BACKOFFICE),
     DemoUser("field@example.com", "Frieda Field", Role.FIELD),
+    DemoUser("field2@example.com", "Fritz Feld", Role.FIELD),
     DemoUser("viewer@example.com", "Viktor Viewer", Role.VIEWER),
 )

@@ -17,6 +17,9 @@ class Profile(models.Model):
     preferred_username = models.CharField(max_length=255, blank=True)
     # When the provider last confirmed this person (login or session renewal).
     last_login_check = models.DateTimeField(null=True, blank=True)
+    # The back office hides people who left: they are no longer offered for planning,
+    # and what they did stays on record. (Access is the provider's to take away.)
+    hidden = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role or '-'})"

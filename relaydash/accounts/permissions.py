@@ -37,15 +37,22 @@ class Action(StrEnum):
     DIRECTORY_WRITE = "directory_write"
     AUDIT_VIEW = "audit_view"
     ADMIN = "admin"
+    # Dispatch: field staff take an unassigned order and hand their own back; the back
+    # office assigns and plans anyone's orders and keeps the list of people.
+    ORDER_TAKE = "order_take"
+    ORDER_ASSIGN = "order_assign"
+    PEOPLE_MANAGE = "people_manage"
 
 
 _VIEWER = {Action.VIEW}
-_FIELD = _VIEWER | {Action.ORDER_STATUS, Action.ORDER_COMMENT, Action.ORDER_FIELD}
+_FIELD = _VIEWER | {Action.ORDER_STATUS, Action.ORDER_COMMENT, Action.ORDER_FIELD, Action.ORDER_TAKE}
 _BACKOFFICE = _FIELD | {
     Action.ORDER_DUE_DATE,
     Action.ORDER_INTERNAL_ID,
     Action.ORDER_ADDRESS,
     Action.DIRECTORY_WRITE,
+    Action.ORDER_ASSIGN,
+    Action.PEOPLE_MANAGE,
 }
 _ADMIN = _BACKOFFICE | {Action.AUDIT_VIEW, Action.ADMIN}
 

@@ -10,7 +10,8 @@ from django.db.models import Field, Q, QuerySet
 from django.utils import timezone
 
 from relaydash.accounts.audit import Target
-from relaydash.accounts.models import AuditEntry
+from relaydash.accounts.models import AuditEntry, Profile
+from relaydash.accounts.permissions import Role
 
 
 def audit_entries_for_order(*, order_id: int) -> list[AuditEntry]:
@@ -87,3 +88,15 @@ def audit_user_emails() -> list[str]:
     """Every email the trail holds, offered as suggestions in the user filter."""
     emails = AuditEntry.objects.order_by().exclude(user_email="").values_list("user_email", flat=True)
     return sorted(set(emails.distinct()))
+
+
+def people_all() -> QuerySet[Profile]:
+    """Everyone relaydash knows (signed in, or added by the back office), by name."""
+    return Profile.objects.select_related("user").order_by(
+        "user__first_name", "user__last_name", "user__email"
+    )
+
+
+def people_field() -> QuerySet[Profile]:
+    """The field staff planning offers: the field role, not hidden, not disabled."""
+    return people_all().filter(role=Role.FIELD.value, hidden=False, user__is_active=True)

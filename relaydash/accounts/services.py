@@ -103,9 +103,29 @@ def user_sync_from_claims(*, claims: Mapping[str, Any]) -> AbstractUser:
             return _sync(sub=sub, claims=claims, groups=groups, role=role)
 
 
+def _added_person(*, claims: Mapping[str, Any]) -> Profile | None:
+    """The person the back office added with this email before their first sign-in (no
+    sub yet). Only a verified email matches (a provider that says `email_verified: false`
+    does not vouch for it); from then on the person is keyed on the sub."""
+    email = claims.get("email")
+    if not isinstance(email, str) or not email or claims.get("email_verified") is False:
+        return None
+    return (
+        Profile.objects.select_for_update()
+        .select_related("user")
+        .filter(sub__isnull=True, user__email__iexact=email)
+        .first()
+    )
+
+
 def _sync(*, sub: str, claims: Mapping[str, Any], groups: list[str], role: Role | None) -> AbstractUser:
     user_model = get_user_model()
     profile = Profile.objects.select_for_update().select_related("user").filter(sub=sub).first()
+    if profile is None:
+        profile = _added_person(claims=claims)
+        if profile is not None:
+            profile.sub = sub
+            logger.info("SSO: sub %s is the person added as %s", sub, profile.user.email)
     if profile is None:
         user = user_model.objects.create_user(username=_username_for(sub=sub))
         profile = Profile.objects.create(user=user, sub=sub)
@@ -134,3 +154,36 @@ def _sync(*, sub: str, claims: Mapping[str, Any], groups: list[str], role: Role 
     # The user object may be cached with its old profile: hand back the fresh one.
     user.profile = profile
     return user
+
+
+class PersonExists(ValueError):
+    """Someone with this email is already known."""
+
+
+def person_add(*, email: str, name: str, role: Role = Role.FIELD) -> AbstractUser:
+    """A person the back office knows before their first sign-in, so they can be
+    planned at once. They get no sub: the first sign-in with this email claims them,
+    and the provider's groups then decide the role as for everyone else."""
+    user_model = get_user_model()
+    email = email.strip()
+    if user_model.objects.filter(email__iexact=email).exists():
+        raise PersonExists(email)
+    first, _space, last = name.strip().partition(" ")
+    with transaction.atomic():
+        user = user_model.objects.create_user(
+            username=f"added-{hashlib.sha256(email.casefold().encode()).hexdigest()[:40]}",
+            email=email[:254],
+            first_name=first[:_NAME_MAX],
+            last_name=last[:_NAME_MAX],
+        )
+        user.set_unusable_password()
+        user.save()
+        user.profile = Profile.objects.create(user=user, sub=None, role=role.value)
+    assert isinstance(user, AbstractUser)
+    return user
+
+
+def person_set_hidden(*, profile: Profile, hidden: bool) -> None:
+    """Hide a person who left (or show them again): planning no longer offers them."""
+    profile.hidden = hidden
+    profile.save(update_fields=["hidden"])

@@ -16,9 +16,18 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from relaydash.accounts.selectors import people_field
 from relaydash.display.labels import order_type_label
 from relaydash.display.text import without_bidi_controls
-from relaydash.orders.selectors import DEFAULT_SORT, DUE_TODAY, SORT_VALUES, OrderFilters, SortKey
+from relaydash.orders.selectors import (
+    DEFAULT_SORT,
+    DUE_TODAY,
+    MINE,
+    SORT_VALUES,
+    UNASSIGNED,
+    OrderFilters,
+    SortKey,
+)
 from relaydash.orders.status import ORDER_STATUS_LABELS
 from relaydash.relay.records import Customer, OrderStatus
 
@@ -31,8 +40,10 @@ INVALID_CUSTOMER: Final = _("This is not a customer number.")
 DUE_RANGE_REVERSED: Final = _("The end of the due-date range is before its start.")
 UNKNOWN_CUSTOMER: Final = _("Customer %(id)s (not known to relay)")
 
+INVALID_ASSIGNED: Final = _("This is not a person relaydash plans.")
+
 # The filters behind "More filters", in the order they are shown.
-MORE_FILTERS: Final = ("due_from", "due_to", "customer", "type")
+MORE_FILTERS: Final = ("due_from", "due_to", "customer", "type", "assigned", "planned")
 
 SORT_CHOICE_LABELS: Final[dict[str, Promise]] = {
     SortKey.DUE.value: _("Due date, earliest first"),
@@ -94,6 +105,15 @@ class OrderFilterForm(forms.Form):
         error_messages={"invalid": INVALID_CUSTOMER, "min_value": INVALID_CUSTOMER},
     )
     type = forms.CharField(label=_("Type"), required=False, max_length=200, widget=forms.Select)
+    assigned = forms.ChoiceField(
+        label=_("Assigned to"), required=False, error_messages={"invalid_choice": INVALID_ASSIGNED}
+    )
+    planned = forms.DateField(
+        label=_("Planned for"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": INVALID_DATE},
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -101,9 +121,18 @@ class OrderFilterForm(forms.Form):
         error_messages={"invalid_choice": INVALID_SORT},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, me: int | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "order-%s")
         super().__init__(*args, **kwargs)
+        self.me = me
+        assigned = self.fields["assigned"]
+        assert isinstance(assigned, forms.ChoiceField)
+        assigned.choices = [
+            ("", _("Anyone or nobody")),
+            (UNASSIGNED, _("Nobody (unassigned)")),
+            (MINE, _("Me")),
+            *((str(p.user_id), p.user.get_full_name() or p.user.email) for p in people_field()),
+        ]
         for name in MORE_FILTERS:
             # With JavaScript a change here updates the results at once (hx-trigger).
             self.fields[name].widget.attrs["class"] = "order-filter__control"
@@ -129,7 +158,10 @@ class OrderFilterForm(forms.Form):
             due_to=data.get("due_to"),
             customer=data.get("customer"),
             type=data.get("type") or "",
+            assigned=data.get("assigned") or "",
+            planned=data.get("planned"),
             sort=data.get("sort") or DEFAULT_SORT,
+            me=self.me,
         )
 
     def set_choices(self, *, customers: Sequence[Customer], types: Sequence[str]) -> None:

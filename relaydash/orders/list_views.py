@@ -26,6 +26,8 @@ from relaydash.orders.export import CsvDialect, orders_csv
 from relaydash.orders.list_forms import INVALID_FILTERS, OrderFilterForm
 from relaydash.orders.selectors import (
     DUE_TODAY,
+    MINE,
+    UNASSIGNED,
     OrderFilters,
     OrderListing,
     SortKey,
@@ -41,6 +43,8 @@ TEMPLATE: Final = "orders/order_list.html"
 ALL_TAB: Final = _("All")
 OVERDUE_TAB: Final = _("Overdue")
 DUE_TODAY_TAB: Final = _("Due today")
+UNASSIGNED_TAB: Final = _("Unassigned")
+MINE_TAB: Final = _("Mine")
 
 # The list reads the order index; these say how old it is and why, when relay is down.
 RELAY_DOWN_NOTICE: Final = _("relay unreachable since %(since)s; list as of %(as_of)s.")
@@ -85,17 +89,22 @@ def _url(filters: OrderFilters, *, page: int | None = None) -> str:
 def _tabs(filters: OrderFilters, listing: OrderListing) -> list[Tab]:
     """All, the two quick filters (overdue, due today) and one tab per status. A tab
     keeps the search and "more filters" but selects one of status, overdue or due
-    today, never two; a hand-made URL with both quick filters marks neither."""
+    today, never two; a hand-made URL with both quick filters marks neither. The
+    Unassigned and Mine tabs are the "assigned to" filter's two quick values."""
+    person = filters.assigned if filters.assigned.isdigit() else ""
     plain = OrderFilters(
         q=filters.q,
         due_from=filters.due_from,
         due_to=filters.due_to,
         customer=filters.customer,
         type=filters.type,
+        assigned=person,
+        planned=filters.planned,
         sort=filters.sort,
+        me=filters.me,
     )
     counts = listing.counts
-    no_status = filters.status is None
+    no_status = filters.status is None and filters.assigned in ("", person)
     tabs = [
         Tab(
             "all",
@@ -119,6 +128,20 @@ def _tabs(filters: OrderFilters, listing: OrderListing) -> list[Tab]:
             no_status and filters.due_today and not filters.overdue,
         ),
     ]
+    no_tab = filters.status is None and not (filters.overdue or filters.due_today)
+    for key, name, value, count in (
+        ("unassigned", UNASSIGNED_TAB, UNASSIGNED, counts.unassigned),
+        ("mine", MINE_TAB, MINE, counts.mine),
+    ):
+        tabs.append(
+            Tab(
+                key,
+                str(name),
+                count,
+                _url(replace(plain, assigned=value)),
+                no_tab and filters.assigned == value,
+            )
+        )
     for status, label in ORDER_STATUS_LABELS.items():
         tabs.append(
             Tab(
@@ -237,7 +260,7 @@ def _listing_context(
 def order_list(request: HtmxHttpRequest) -> TemplateResponse:
     """The order list. A full page on direct loads and history restores; only the
     results (plus out-of-band tab counts and the result count) for htmx swaps."""
-    form = OrderFilterForm(request.GET)
+    form = OrderFilterForm(request.GET, me=request.user.pk)
     filters = form.filters()
     context, status = _listing_context(request, form=form, filters=filters)
     partial = wants_partial(request)
@@ -267,7 +290,7 @@ def order_list_refresh(request: HtmxHttpRequest) -> HttpResponse:
             params.pop(name, None)
         query = params.urlencode()
         return redirect(reverse("orders:list") + (f"?{query}" if query else ""))
-    form = OrderFilterForm(request.GET)
+    form = OrderFilterForm(request.GET, me=request.user.pk)
     filters = form.filters()
     context, status = _listing_context(request, form=form, filters=filters)
     context["oob"] = True
@@ -297,7 +320,7 @@ def order_export(request: HtmxHttpRequest) -> HttpResponse:
     """CSV of every order matching the list's query (not just one page), Excel-ready:
     UTF-8 with BOM; semicolons by default (what German Excel splits on), commas with
     `?sep=comma`."""
-    filters = OrderFilterForm(request.GET).filters()
+    filters = OrderFilterForm(request.GET, me=request.user.pk).filters()
     dialect = CsvDialect.COMMA if request.GET.get("sep") == "comma" else CsvDialect.SEMICOLON
     now = timezone.now()
     sync = index_ensure_filled(client=get_client())

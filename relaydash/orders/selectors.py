@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from itertools import batched
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
+from relaydash.dispatch.models import Assignment
 from relaydash.orderindex.models import IndexedCustomer, IndexedOrder
 from relaydash.orders.status import CLOSED_STATUSES, DueState, due_state
 from relaydash.relay.client import RelayClient
@@ -62,6 +64,10 @@ SORT_VALUES: Final = tuple(v for key in SortKey for v in (key.value, f"-{key.val
 # `?due=today`: the quick filter of open orders due on today's local date.
 DUE_TODAY: Final = "today"
 
+# `?assigned=`: nobody's orders, the signed-in person's, or a person's user id.
+UNASSIGNED: Final = "none"
+MINE: Final = "mine"
+
 
 @dataclass(frozen=True, kw_only=True)
 class OrderFilters:
@@ -76,7 +82,11 @@ class OrderFilters:
     due_to: dt.date | None = None
     customer: int | None = None
     type: str = ""
+    assigned: str = ""  # UNASSIGNED, MINE or a person's user id (the tab-like filter)
+    planned: dt.date | None = None  # planned for this day (dispatch)
     sort: str = DEFAULT_SORT
+    # Who "mine" is: the signed-in person (not part of the URL, not a filter itself).
+    me: int | None = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> SortKey:
@@ -111,6 +121,10 @@ class OrderFilters:
             params["customer"] = str(self.customer)
         if self.type:
             params["type"] = self.type
+        if self.assigned:
+            params["assigned"] = self.assigned
+        if self.planned is not None:
+            params["planned"] = self.planned.isoformat()
         if self.sort != DEFAULT_SORT:
             params["sort"] = self.sort
         return params
@@ -132,6 +146,8 @@ class TabCounts:
     all: int = 0
     overdue: int = 0
     due_today: int = 0
+    unassigned: int = 0
+    mine: int = 0
     by_status: dict[OrderStatus, int] = field(default_factory=dict)
     selected: int = 0  # what the selected tab holds (the matches of the whole query)
 
@@ -145,6 +161,8 @@ class OrderRow:
     due_state: DueState
     comment_count: int
     last_comment_at: Moment
+    # Who does it when (dispatch), joined from the assignments; None: nobody, no day.
+    assignment: Assignment | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,7 +204,28 @@ def _narrowed(filters: OrderFilters) -> QuerySet[IndexedOrder]:
         rows = rows.filter(due_day__lte=filters.due_to)
     for term in search_terms(filters.q):
         rows = rows.filter(search_text__contains=term)
+    if filters.planned is not None:
+        rows = rows.filter(id__in=Assignment.objects.filter(day=filters.planned).values("order_id"))
     return rows
+
+
+def _assigned_to(person_id: int | None) -> Q:
+    """Orders assigned to the person (no one: none of them, so "mine" of nobody is empty)."""
+    return (
+        Q(id__in=Assignment.objects.filter(person_id=person_id).values("order_id"))
+        if person_id
+        else Q(pk=None)
+    )
+
+
+def _assignment_filter(filters: OrderFilters) -> Q | None:
+    if filters.assigned == UNASSIGNED:
+        return ~Q(id__in=Assignment.objects.filter(person__isnull=False).values("order_id"))
+    if filters.assigned == MINE:
+        return _assigned_to(filters.me)
+    if filters.assigned.isdigit():
+        return _assigned_to(int(filters.assigned))
+    return None
 
 
 def filter_and_count(*, filters: OrderFilters, now: dt.datetime) -> tuple[QuerySet[IndexedOrder], TabCounts]:
@@ -208,12 +247,17 @@ def filter_and_count(*, filters: OrderFilters, now: dt.datetime) -> tuple[QueryS
         tab &= overdue
     if filters.due_today:
         tab &= due_today
+    assignment = _assignment_filter(filters)
+    if assignment is not None:
+        tab &= assignment
     # COUNT(status), not COUNT(id): status is never null, and with it the counts can be
     # read from the (status, due) index alone when there is no search.
     totals = narrowed.aggregate(
         all=Count("status"),
         overdue=Count("status", filter=overdue),
         due_today=Count("status", filter=due_today),
+        unassigned=Count("status", filter=_assignment_filter(replace(filters, assigned=UNASSIGNED))),
+        mine=Count("status", filter=_assigned_to(filters.me)),
         selected=Count("status", filter=tab) if tab else Count("status"),
         **{status.value: Count("status", filter=Q(status=status.value)) for status in OrderStatus},
     )
@@ -221,6 +265,8 @@ def filter_and_count(*, filters: OrderFilters, now: dt.datetime) -> tuple[QueryS
         all=totals["all"],
         overdue=totals["overdue"],
         due_today=totals["due_today"],
+        unassigned=totals["unassigned"],
+        mine=totals["mine"],
         by_status={status: totals[status.value] for status in OrderStatus},
         selected=totals["selected"],
     )
@@ -250,6 +296,18 @@ _SORT_COLUMNS: Final = {
 def order_rows(*, rows: Iterable[IndexedOrder], now: dt.datetime) -> list[OrderRow]:
     """What each shown row needs; only called for the orders actually displayed."""
     shown: list[OrderRow] = []
+    # The assignments of a batch of rows in one query (an export streams many batches).
+    for batch in batched(rows, 1000):
+        shown.extend(_order_rows(batch, now=now))
+    return shown
+
+
+def _order_rows(rows: Sequence[IndexedOrder], *, now: dt.datetime) -> list[OrderRow]:
+    shown: list[OrderRow] = []
+    assignments = {
+        a.order_id: a
+        for a in Assignment.objects.select_related("person").filter(order_id__in=[row.id for row in rows])
+    }
     for row in rows:
         order = row.as_order()
         shown.append(
@@ -259,6 +317,7 @@ def order_rows(*, rows: Iterable[IndexedOrder], now: dt.datetime) -> list[OrderR
                 due_state=due_state(due=order.due, status=order.status, now=now),
                 comment_count=row.comment_count,
                 last_comment_at=parse_moment(row.last_comment_at),
+                assignment=assignments.get(row.id),
             )
         )
     return shown

@@ -21,7 +21,7 @@ def test_sign_in_through_the_provider_and_sign_out_again(
         page, role_groups=role_groups_for(Role.FIELD), email="frieda@example.com", name="Frieda Feld"
     )
 
-    expect(page).to_have_url(f"{live_server.url}{reverse('orders:list')}")
+    expect(page).to_have_url(f"{live_server.url}{reverse('dispatch:my_day')}")  # field staff's start
     expect(page.locator(".user-menu__name")).to_contain_text("Frieda Feld")
     assert user.profile.role == Role.FIELD
     assert Profile.objects.get(sub="frieda@example.com").user.email == "frieda@example.com"

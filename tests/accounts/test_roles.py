@@ -29,12 +29,14 @@ from tests.accounts.urlwalk import Route, guarded_routes
 # The table, written out again on purpose: a change to ROLE_ACTIONS must be a
 # deliberate change here too.
 VIEWER = {Action.VIEW}
-FIELD = VIEWER | {Action.ORDER_STATUS, Action.ORDER_COMMENT, Action.ORDER_FIELD}
+FIELD = VIEWER | {Action.ORDER_STATUS, Action.ORDER_COMMENT, Action.ORDER_FIELD, Action.ORDER_TAKE}
 BACKOFFICE = FIELD | {
     Action.ORDER_DUE_DATE,
     Action.ORDER_INTERNAL_ID,
     Action.ORDER_ADDRESS,
     Action.DIRECTORY_WRITE,
+    Action.ORDER_ASSIGN,
+    Action.PEOPLE_MANAGE,
 }
 ADMIN = BACKOFFICE | {Action.AUDIT_VIEW, Action.ADMIN}
 EXPECTED: dict[Role | None, set[Action]] = {

@@ -49,7 +49,8 @@ def test_sign_in_lands_signed_in_on_the_orders_list(
     landing = sso_login_requests(
         browser_session, role_groups=["relay-field"], email="frieda@example.com", name="Frieda Feld"
     )
-    assert landing.url == _orders_url(live_server)
+    # Field staff land on their day (the back office on the list, see test_access).
+    assert landing.url == f"{live_server.url}{reverse('dispatch:my_day')}"
     assert "Frieda Feld" in landing.text  # signed in: the header names the person
     # The way there: login page → relaydash's authenticate → provider → callback → orders.
     hosts = [urlsplit(step.url).netloc for step in landing.history]

@@ -14,6 +14,7 @@ page and the export say the same words. The rules live in relaydash.orders.statu
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from django import template
 from django.utils import formats, timezone
@@ -48,6 +49,16 @@ def due_state(order: Order) -> order_status.DueState:
     """The order's due state now (overdue / soon / normal / none), with `.label` and
     `.css_class`."""
     return order_status.order_due_state(order, now=timezone.now())
+
+
+MAP_SEARCH_URL = "https://www.openstreetmap.org/search?query="
+
+
+@register.filter
+def map_url(address: str) -> str:
+    """The Map link for an address in one line ("Hauptstraße 5, 10115 Berlin"): an
+    OpenStreetMap search, which every phone opens (in its browser or maps app)."""
+    return f"{MAP_SEARCH_URL}{quote(address, safe='')}" if address else ""
 
 
 # One home for how a relay date reads: relaydash.display.dates (the audit page uses it too).

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -180,6 +181,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the sandbox already has orders"
         )
+        parser.add_argument(
+            "--plan-demo",
+            action="store_true",
+            help="also plan today's and tomorrow's open orders for the demo field people (make run)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Order.objects.exists():
@@ -201,6 +207,12 @@ class Command(BaseCommand):
                     + f" (seed {options['seed']})."
                 )
             )
+        if options["plan_demo"]:
+            # The planning lives with the dashboard (dispatch), which knows orders only by
+            # relay's id: hand it the open work with an address, most urgent first.
+            work = Order.objects.exclude(status__in=["FINISHED", "DECLINED"]).exclude(address=None)
+            ids = list(work.order_by("due_date", "id").values_list("id", flat=True)[:16])
+            call_command("plan_demo", order=ids, verbosity=options["verbosity"])
 
 
 def _wipe() -> int:
