@@ -20,6 +20,12 @@ from relaydash.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The live server answers the relay client's keep-alive connections in threads that live
+# as long as the connection: with persistent database connections they would still hold
+# PostgreSQL sessions when the test database is dropped. The app servers of
+# tests/ops/test_two_app_servers.py keep production's CONN_MAX_AGE.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
 # Tests serve static files from the finders, as `make run` does; no collectstatic needed
 # (the hashed, compressed files of production: tests/test_deploy.py).
 STATIC_ROOT = None  # Django accepts None: nothing collected

@@ -8,6 +8,7 @@ for a short while (relaydash.relay.cache), so repeated views cost no relay call.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
@@ -63,7 +64,8 @@ def order_detail_get(
     customers_age = 0.0 if fresh else float(settings.RELAY_CACHE_CUSTOMERS_SECONDS)
     customers: Future[Listing[Customer]] | None = None
     if with_customer:
-        customers = _READS.submit(client.get_customers, max_age=customers_age)
+        # In this request's context, so its log lines carry the request id and user.
+        customers = _READS.submit(contextvars.copy_context().run, client.get_customers, max_age=customers_age)
     try:
         order = client.get_order(order_id, max_age=order_age)
     except RelayError as error:

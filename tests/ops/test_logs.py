@@ -39,9 +39,11 @@ def test_a_relay_call_is_logged_with_request_id_user_and_operation(
     assert response.status_code == 200
     request_id = response["X-Request-ID"]
     assert len(request_id) == 32
-    line = next(line for line in json_lines() if line.get("relay_operation") == "GetOrder")
-    assert line["request_id"] == request_id
-    assert line["user"] == "erika"
+    lines = {line.get("relay_operation"): line for line in json_lines()}
+    # GetCustomers is read beside GetOrder, in another thread: the same request's line.
+    assert {lines[op]["request_id"] for op in ("GetOrder", "GetCustomers")} == {request_id}
+    assert {lines[op]["user"] for op in ("GetOrder", "GetCustomers")} == {"erika"}
+    line = lines["GetOrder"]
     assert line["level"] == "INFO" and line["logger"] == "relaydash.relay"
     assert line["message"].startswith("relay GetOrder GET -> 200 in ")
     assert line["time"].endswith("+00:00")
