@@ -2,7 +2,7 @@
 
 Each check returns None when its part works, or a short reason when it does not. The
 reason goes to the log (a warning), never to the public answer, which names only the
-part. Adding a part (e.g. the age of the last order sync) is one entry in READINESS_CHECKS.
+part. Adding a part is one entry in READINESS_CHECKS.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
+from relaydash.orderindex.sync import index_sync_status
 from relaydash.relay.client import RelayClient
 from relaydash.relay.errors import RelayError
 
@@ -66,10 +68,38 @@ def relay_problem() -> str | None:
     return None
 
 
+def order_sync_problem() -> str | None:
+    """The order index was filled and a sync succeeded within three intervals: the sync
+    worker runs and reaches relay (the order list would otherwise grow old)."""
+    status = index_sync_status()
+    if not status.filled:
+        return "the order index was never filled: is `manage.py sync_orders` running?"
+    if status.stale(timezone.now()):
+        return f"no order sync succeeded since {status.last_success_at:%Y-%m-%d %H:%M:%S%z}"
+    return None
+
+
+def order_sync_facts() -> dict[str, object]:
+    """How old the order index is and how many orders its last sync could not read
+    (empty when the database cannot say: the database check names that)."""
+    try:
+        status = index_sync_status()
+    except Exception:  # a probe reports, it never raises
+        return {}
+    age = status.age(timezone.now())
+    return {
+        "as_of": status.last_success_at.isoformat() if status.last_success_at else None,
+        "age_seconds": round(age.total_seconds()) if age is not None else None,
+        "orders": status.orders,
+        "skipped": status.skipped,
+    }
+
+
 READINESS_CHECKS: tuple[ReadinessCheck, ...] = (
     ReadinessCheck("database", database_problem),
     ReadinessCheck("cache", cache_problem),
     ReadinessCheck("relay", relay_problem),
+    ReadinessCheck("order_sync", order_sync_problem),
 )
 
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from relaydash.ops.checks import readiness
+from relaydash.ops.checks import order_sync_facts, readiness
 
 
 @never_cache
@@ -29,5 +29,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "status": "failing" if failing else "ok",
         "failing": failing,
         "checks": {name: "ok" if ok else "failing" for name, ok in checks.items()},
+        "order_sync": order_sync_facts(),
     }
     return JsonResponse(body, status=503 if failing else 200)

@@ -30,11 +30,12 @@ def test_other_pages_still_refuse_an_unknown_host() -> None:
 def test_probes_need_no_sign_in_and_are_never_cached(seeded: RelayClient) -> None:
     response = Client(headers={"Host": PROBE_HOST}).get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "failing": [],
-        "checks": {"database": "ok", "cache": "ok", "relay": "ok"},
-    }
+    body = response.json()
+    assert body["status"] == "ok" and body["failing"] == []
+    assert body["checks"] == {"database": "ok", "cache": "ok", "relay": "ok", "order_sync": "ok"}
+    assert body["order_sync"]["orders"] == len(seeded.get_orders())
+    assert body["order_sync"]["skipped"] == 0
+    assert 0 <= body["order_sync"]["age_seconds"] < 60
     assert "no-store" in response["Cache-Control"]
 
 
@@ -44,7 +45,8 @@ def test_readyz_names_relay_when_it_is_unreachable(
     settings.RELAY_API_URL = f"http://127.0.0.1:{free_port()}/api/v1"  # nothing listens
     response = Client().get("/readyz")
     assert response.status_code == 503
-    assert response.json()["failing"] == ["relay"]
+    # Nothing was ever synced either: the order list has nothing to show.
+    assert response.json()["failing"] == ["relay", "order_sync"]
     assert response.json()["checks"]["database"] == "ok"
     assert "readiness: relay is failing: GetProperties: could not connect to relay" in caplog.text
 
@@ -65,3 +67,21 @@ def test_readyz_names_the_cache_when_redis_is_down(
     assert "readiness: cache is failing: ConnectionError" in caplog.text
     # The reason is logged for the operator, never shown to whoever asks.
     assert "127.0.0.1" not in response.content.decode()
+
+
+def test_readyz_names_the_order_sync_when_it_stopped(
+    seeded: RelayClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The worker stopped (or cannot reach relay) for three intervals: the list grows old."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from relaydash.orderindex.models import SyncState
+
+    SyncState.objects.filter(pk=1).update(last_success_at=timezone.now() - timedelta(hours=1))
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["order_sync"]
+    assert response.json()["order_sync"]["age_seconds"] >= 3600
+    assert "readiness: order_sync is failing: no order sync succeeded since" in caplog.text
