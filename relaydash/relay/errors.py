@@ -39,3 +39,13 @@ class Unavailable(RelayError):
 
 class BadResponse(RelayError):
     """relay answered, but not with what the operation promises (not JSON, wrong shape)."""
+
+
+class OutcomeUnknown(RelayError):
+    """A write was sent, but whether relay did it cannot be told from the answer.
+
+    The body went out and then the answer timed out, the connection dropped, the answer
+    was cut, or a 2xx body is not what the reference documents for the operation. relay
+    may have done the write: only reading relay tells (the services do that), never a
+    guess. `status` is the 2xx status when there was one.
+    """

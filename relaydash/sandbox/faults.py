@@ -15,8 +15,16 @@ key still gets its 401.
     faults.fail_next(status=503, count=2, operation="GetOrders")
     faults.delay_next(seconds=5, operation="PatchOrder")
     faults.clear()
+
+Faults *after* a write are what make an outcome unknown: relay did the work, but the
+caller never learns it. `after_next` queues one of them: the operation runs and commits,
+then its answer is cut in half (`CUT`: the headers promise the whole body, half of it
+arrives, the connection closes), or never sent (`DROP`: the connection closes), or sent
+only after `seconds` (`STALL`: longer than the client waits). `garbage_next` is the
+opposite: the operation does NOT run, and the answer is a 200 with a maintenance page.
 """
 
+import enum
 import json
 import threading
 from dataclasses import dataclass
@@ -55,19 +63,43 @@ class _Delay:
     seconds: float
 
 
+class After(enum.StrEnum):
+    """What happens to an answer after the operation ran (see the module docstring)."""
+
+    CUT = "cut"
+    DROP = "drop"
+    STALL = "stall"
+
+
+@dataclass
+class _AfterRule:
+    operation: str | None
+    remaining: int
+    kind: After
+    seconds: float
+
+
+# What a proxy or a relay in maintenance answers: a 200 that is not the API's JSON.
+MAINTENANCE_PAGE = b"<!doctype html><title>Wartung</title><h1>Wartungsarbeiten</h1>"
+
+
 @dataclass(frozen=True)
 class Injected:
     """What the view must do for one request: wait `delay` seconds, then answer with
-    `status` and `body` instead of serving it (when `status` is not None)."""
+    `status` and `body` instead of serving it (when `status` is not None). With `after`
+    the operation is served, and then its answer is cut, dropped or stalled `stall` s."""
 
     delay: float = 0.0
     status: int | None = None
     body: bytes = b""
+    after: After | None = None
+    stall: float = 0.0
 
 
 _lock = threading.Lock()
 _failures: list[_Failure] = []
 _delays: list[_Delay] = []
+_afters: list[_AfterRule] = []
 
 
 def _check(operation: str | None, count: int) -> None:
@@ -104,11 +136,31 @@ def delay_next(*, seconds: float, count: int = 1, operation: str | None = None) 
         _delays.append(_Delay(operation, count, float(seconds)))
 
 
+def after_next(*, kind: After, operation: str, count: int = 1, seconds: float = 0.0) -> None:
+    """Let the next `count` requests of `operation` run (and commit), then cut, drop or
+    stall (by `seconds`) their answers. The operation is required: these faults exist
+    to test one write at a time."""
+    _check(operation, count)
+    if seconds < 0:
+        raise ValueError("seconds must not be negative")
+    if kind is After.STALL and not seconds:
+        raise ValueError("a stall needs seconds > 0")
+    with _lock:
+        _afters.append(_AfterRule(operation, count, After(kind), float(seconds)))
+
+
+def garbage_next(*, operation: str, count: int = 1) -> None:
+    """Answer the next `count` requests of `operation` with a 200 maintenance page
+    (text/html, not JSON) WITHOUT running the operation."""
+    fail_next(status=200, count=count, operation=operation, body=MAINTENANCE_PAGE)
+
+
 def clear() -> None:
     """Forget every queued fault (tests call this in teardown)."""
     with _lock:
         _failures.clear()
         _delays.clear()
+        _afters.clear()
 
 
 def take(operation: str) -> Injected:
@@ -128,4 +180,10 @@ def take(operation: str) -> Injected:
                 if failure.remaining == 0:
                     _failures.remove(failure)
                 return Injected(delay, failure.status, failure.body)
+        for rule in _afters:
+            if rule.operation in (None, operation):
+                rule.remaining -= 1
+                if rule.remaining == 0:
+                    _afters.remove(rule)
+                return Injected(delay, after=rule.kind, stall=rule.seconds)
     return Injected(delay)
