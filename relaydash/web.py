@@ -3,9 +3,11 @@
 Pages (orders, directory) import this; it imports only the relay errors.
 """
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,8 @@ from django_htmx.middleware import HtmxDetails
 from relaydash.relay.errors import (
     BadResponse,
     NotFound,
+    NotSaved,
+    OutcomeUnknown,
     RelayError,
     Unauthorized,
     Unavailable,
@@ -34,6 +38,19 @@ RELAY_UNAUTHORIZED = _(
 RELAY_BAD_RESPONSE = _("relay sent an answer relaydash does not understand. Nothing was changed.")
 RELAY_NOT_FOUND = _("relay does not know this record (any more).")
 RELAY_REJECTED = _("relay rejected the input: %(message)s")
+# A write whose answer was lost, after relaydash looked in relay (see relay.outcomes).
+WRITE_UNKNOWN = _(
+    "relay may have saved this: its answer was lost, and relay could not be asked whether it did. "
+    "What you sent is still in the form. When you send it again, relaydash first looks in relay "
+    "and sends it only if relay does not have it."
+)
+WRITE_NOT_SAVED = _(
+    "relay's answer was lost, so relaydash looked in relay: it does not have this. Nothing was "
+    "saved; sending it again is safe."
+)
+# The hidden field that marks a form sent again after an unknown outcome.
+RETRY_FIELD: Final = "retry_of"
+_RETRY_SALT: Final = "relaydash.web.retry"
 
 
 def reload_requested(request: HttpRequest) -> bool:
@@ -48,6 +65,10 @@ def reload_requested(request: HttpRequest) -> bool:
 
 def relay_error_message(error: RelayError) -> str:
     """The sentence a person sees for a relay failure: what happened and what to do."""
+    if isinstance(error, OutcomeUnknown):
+        return str(WRITE_UNKNOWN)
+    if isinstance(error, NotSaved):
+        return str(WRITE_NOT_SAVED)
     if isinstance(error, ValidationFailed):
         return str(RELAY_REJECTED % {"message": error.message})
     if isinstance(error, NotFound):
@@ -69,6 +90,29 @@ def relay_error_status(error: RelayError) -> int:
     if isinstance(error, Unavailable):
         return 503
     return 502
+
+
+def retry_token(attempted_at: dt.datetime) -> str:
+    """The hidden value a form carries after an unknown outcome: when the first attempt
+    was made, signed (it decides what counts as done: a forged one must not hide a
+    write)."""
+    return signing.dumps(attempted_at.isoformat(), salt=_RETRY_SALT)
+
+
+def retry_of(request: HttpRequest) -> dt.datetime | None:
+    """When the first attempt of this form was made, if this POST sends again a write
+    whose outcome was unknown (then the service looks in relay before sending)."""
+    try:
+        value = signing.loads(request.POST.get(RETRY_FIELD, ""), salt=_RETRY_SALT)
+        return dt.datetime.fromisoformat(value)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def retry_after(error: RelayError, attempted_at: dt.datetime) -> str:
+    """The form's retry mark after a failed write: only an unknown outcome needs one
+    (not done, or not found in relay: sending again is safe as it is)."""
+    return retry_token(attempted_at) if isinstance(error, OutcomeUnknown) else ""
 
 
 def wants_partial(request: HttpRequest) -> bool:

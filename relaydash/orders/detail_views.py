@@ -22,6 +22,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -60,6 +61,8 @@ from relaydash.web import (
     relay_error_message,
     relay_error_status,
     reload_requested,
+    retry_after,
+    retry_of,
 )
 
 TEMPLATE: Final = "orders/order_detail.html"
@@ -240,6 +243,7 @@ def _context(
         # What the template asks about on every view, set so that asking is cheap; the
         # views that need them pass other values in `extra`.
         "page_error": "",
+        "retry_of": "",
         "active_part": "",
         "focus_part": "",
         "oob": False,
@@ -365,6 +369,7 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             patch_form=form,
         )
     client = get_client()
+    since = retry_of(request)
     try:
         result = services.order_patch(
             client=client,
@@ -372,6 +377,7 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             order_id=order_id,
             changes=form.to_patch(),
             seen_updated_at=form.cleaned_data["seen_updated_at"],
+            retry=since is not None,
         )
     except OrderChanged as changed:
         current = changed.current
@@ -406,6 +412,7 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             order=order_from_seen(form, order_id),
             patch_form=form,
             form_error=_error_message(error),
+            retry_of=retry_after(error, since or timezone.now()),
         )
 
     if not result.changed:
@@ -486,6 +493,8 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
             files_lost=files_lost,
         )
     client = get_client()
+    since = retry_of(request)
+    attempted_at = since or timezone.now()
     try:
         services.order_comment_create(
             client=client,
@@ -493,6 +502,8 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
             order_id=order_id,
             text=form.cleaned_data["text"],
             files=form.cleaned_data["attachments"],
+            attempted_at=attempted_at,
+            retry=since is not None,
         )
     except RelayError as error:
         return _form_failed(
@@ -504,6 +515,7 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
             comment_form=form,
             files_lost=files_lost,
             form_error=_error_message(error),
+            retry_of=retry_after(error, attempted_at),
         )
     if not request.htmx:
         messages.success(request, str(COMMENT_POSTED))
@@ -530,6 +542,7 @@ def order_field_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
         return _form_failed(request, order_id, partial, status=422, active_part="field", field_form=form)
     client = get_client()
     data = form.cleaned_data
+    since = retry_of(request)
     try:
         services.order_field_create(
             client=client,
@@ -538,6 +551,7 @@ def order_field_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             name=data["name"],
             content=data["content"],
             position=data["position"],
+            retry=since is not None,
         )
     except RelayError as error:
         return _form_failed(
@@ -548,6 +562,7 @@ def order_field_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             active_part="field",
             field_form=form,
             form_error=_error_message(error),
+            retry_of=retry_after(error, since or timezone.now()),
         )
     note = str(FIELD_ADDED % {"name": data["name"]})
     if not request.htmx:

@@ -34,6 +34,7 @@ from .errors import (
     NotFound,
     OutcomeUnknown,
     RelayError,
+    TimedOut,
     Unauthorized,
     Unavailable,
     ValidationFailed,
@@ -576,7 +577,7 @@ class RelayClient:
         if isinstance(exc, requests.ConnectTimeout):
             message = f"could not connect to relay within {timeout[0]:g} s"
         elif _is_read_timeout(exc):
-            message = f"relay did not answer within {timeout[1]:g} s"
+            raise TimedOut(f"relay did not answer within {timeout[1]:g} s", operation=operation) from exc
         elif isinstance(exc, requests.ConnectionError) and any(
             isinstance(a, ProtocolError) for a in exc.args
         ):

@@ -49,3 +49,12 @@ class OutcomeUnknown(RelayError):
     may have done the write: only reading relay tells (the services do that), never a
     guess. `status` is the 2xx status when there was one.
     """
+
+
+class NotSaved(RelayError):
+    """A write's outcome was unknown, and reading relay showed it is not there: not
+    done, and sending it again is safe."""
+
+
+class TimedOut(Unavailable):
+    """relay was reached but did not answer in time (a read: asking again may help)."""
