@@ -504,9 +504,7 @@ class RelayClient:
                     timeout=timeout,
                     allow_redirects=False,
                 )
-            except Exception as exc:
-                if method == "GET" and not isinstance(exc, requests.RequestException):
-                    raise
+            except requests.RequestException as exc:
                 elapsed = (time.perf_counter() - started) * 1000
                 if method != "GET":
                     logger.warning("relay %s failed after %.0f ms: %r", operation, elapsed, exc)
@@ -523,6 +521,11 @@ class RelayClient:
                     continue
                 logger.warning("relay %s failed after %.0f ms: %s", operation, elapsed, type(exc).__name__)
                 self._raise_unavailable(operation, exc, timeout)
+            except Exception as exc:  # below requests; for a write, its body may be out
+                if method == "GET":
+                    raise
+                logger.warning("relay %s failed: %r", operation, exc)
+                self._raise_write_failure(operation, exc, timeout)
             elapsed = (time.perf_counter() - started) * 1000
             error = error_for_response(response, operation)
             if error is None:

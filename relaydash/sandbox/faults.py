@@ -180,10 +180,10 @@ def take(operation: str) -> Injected:
                 if failure.remaining == 0:
                     _failures.remove(failure)
                 return Injected(delay, failure.status, failure.body)
-        for rule in _afters:
-            if rule.operation in (None, operation):
-                rule.remaining -= 1
-                if rule.remaining == 0:
-                    _afters.remove(rule)
-                return Injected(delay, after=rule.kind, stall=rule.seconds)
+        for after in _afters:
+            if after.operation in (None, operation):
+                after.remaining -= 1
+                if after.remaining == 0:
+                    _afters.remove(after)
+                return Injected(delay, after=after.kind, stall=after.seconds)
     return Injected(delay)

@@ -78,7 +78,7 @@ def _unauthorised() -> HttpResponse:
     return response
 
 
-def endpoint(**methods: tuple[str, Handler]) -> Callable[..., HttpResponse]:
+def endpoint(**methods: tuple[str, Handler]) -> Callable[..., HttpResponse | StreamingHttpResponse]:
     """One URL of the API: `methods` maps an HTTP method to (operation name, handler).
 
     The wrapper does what every operation shares, in relay's order: authentication
@@ -89,7 +89,7 @@ def endpoint(**methods: tuple[str, Handler]) -> Callable[..., HttpResponse]:
 
     @csrf_exempt
     @login_not_required
-    def view(request: HttpRequest, **kwargs: str) -> HttpResponse:
+    def view(request: HttpRequest, **kwargs: str) -> HttpResponse | StreamingHttpResponse:
         if not _authorised(request):
             return _unauthorised()
         method = request.method or ""
@@ -124,9 +124,10 @@ def _client_socket(request: HttpRequest) -> socket.socket:
     gunicorn names it in the environ; Django's own server (runserver, live_server) only
     hands over the request body's stream, whose reader sits on the socket.
     """
-    found = request.environ.get("gunicorn.socket")
+    environ = request.META  # WSGIRequest: the WSGI environ itself
+    found = environ.get("gunicorn.socket")
     if found is None:
-        reader = getattr(getattr(request.environ.get("wsgi.input"), "_read", None), "__self__", None)
+        reader = getattr(getattr(environ.get("wsgi.input"), "_read", None), "__self__", None)
         found = getattr(getattr(reader, "raw", None), "_sock", None)
     if not isinstance(found, socket.socket):
         raise RuntimeError("this server does not expose the connection; cut/drop faults need it")
@@ -138,7 +139,9 @@ def _close(connection: socket.socket) -> None:
         connection.shutdown(socket.SHUT_RDWR)
 
 
-def _after_serving(request: HttpRequest, response: HttpResponse, injected: faults.Injected) -> HttpResponse:
+def _after_serving(
+    request: HttpRequest, response: HttpResponse, injected: faults.Injected
+) -> HttpResponse | StreamingHttpResponse:
     """The operation ran and committed; now its answer goes wrong (faults.After)."""
     if injected.after is faults.After.STALL:
         time.sleep(injected.stall)
