@@ -150,11 +150,11 @@ def property_save(
 
 
 def _same_property(prop: Property, item: PropertyInput) -> bool:
-    """relay's property has what `item` sent: its name, ids and customer (an update
-    also its address; a new property's address is new, so it is not compared)."""
-    if (prop.name, prop.internal_id or None, prop.msc_number or None, prop.customer_id) != (
+    """relay's property has what `item` sent: its name, MSC number, external id and
+    customer. (relay's read of a property carries no internal id, and a new property's
+    address is a new record, so neither is compared.)"""
+    if (prop.name, prop.msc_number or None, prop.customer_id) != (
         item.name,
-        item.internal_id or None,
         item.msc_number or None,
         item.customer_id,
     ):

@@ -54,6 +54,7 @@ class _Failure:
     remaining: int
     status: int
     body: bytes
+    skip: int = 0
 
 
 @dataclass
@@ -110,9 +111,15 @@ def _check(operation: str | None, count: int) -> None:
 
 
 def fail_next(
-    *, status: int = 500, count: int = 1, operation: str | None = None, body: bytes | None = None
+    *,
+    status: int = 500,
+    count: int = 1,
+    operation: str | None = None,
+    body: bytes | None = None,
+    skip: int = 0,
 ) -> None:
-    """Answer the next `count` matching requests with `status` and `body`.
+    """Answer the next `count` matching requests with `status` and `body`, after
+    serving `skip` of them normally (e.g. the read after a write, not the one before).
 
     Without `body` the answer is relay's usual `{"message": ...}` JSON; pass raw bytes
     (e.g. b"<html>") to test a client against a body that is not what it expects.
@@ -123,7 +130,7 @@ def fail_next(
     if body is None:
         body = json.dumps({"message": f"injected fault: HTTP {status}"}).encode()
     with _lock:
-        _failures.append(_Failure(operation, count, status, body))
+        _failures.append(_Failure(operation, count, status, body, max(0, skip)))
 
 
 def delay_next(*, seconds: float, count: int = 1, operation: str | None = None) -> None:
@@ -176,6 +183,9 @@ def take(operation: str) -> Injected:
                 break
         for failure in _failures:
             if failure.operation in (None, operation):
+                if failure.skip:
+                    failure.skip -= 1
+                    return Injected(delay)
                 failure.remaining -= 1
                 if failure.remaining == 0:
                     _failures.remove(failure)
