@@ -149,7 +149,7 @@ def property_save(
     return saved
 
 
-def _same_property(prop: Property, item: PropertyInput) -> bool:
+def same_property(prop: Property, item: PropertyInput) -> bool:
     """relay's property has what `item` sent: its name, MSC number, external id and
     customer. (relay's read of a property carries no internal id, and a new property's
     address is a new record, so neither is compared.)"""
@@ -169,8 +169,8 @@ def property_find(*, client: RelayClient, item: PropertyInput) -> PropertyInput 
     have it."""
     if item.id is not None and item.id.isdigit():
         prop = client.get_property(int(item.id))
-        return item if _same_property(prop, item) else None
-    found = [p for p in properties_all(client=client) if _same_property(p, item)]
+        return item if same_property(prop, item) else None
+    found = [p for p in properties_all(client=client) if same_property(p, item)]
     if not found:
         return None
     newest = max(found, key=lambda p: p.id or 0)
