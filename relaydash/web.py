@@ -19,6 +19,7 @@ from relaydash.relay.errors import (
     NotSaved,
     OutcomeUnknown,
     RelayError,
+    TimedOut,
     Unauthorized,
     Unavailable,
     ValidationFailed,
@@ -31,11 +32,14 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-RELAY_UNAVAILABLE = _("relay cannot be reached right now. Nothing was changed. Please try again in a moment.")
-RELAY_UNAUTHORIZED = _(
-    "relay refused the company's API key. Nothing was changed. Please tell your administrator."
-)
-RELAY_BAD_RESPONSE = _("relay sent an answer relaydash does not understand. Nothing was changed.")
+# Reads and writes share these sentences; a write that was not done adds NOTHING_CHANGED
+# (a read changes nothing, so saying so there would only confuse).
+RELAY_UNAVAILABLE = _("relay cannot be reached right now. Please try again in a moment.")
+RELAY_FAILED = _("relay answered with an error (HTTP %(status)s). Please try again in a moment.")
+RELAY_TIMED_OUT = _("relay did not answer in time. Please try again.")
+RELAY_UNAUTHORIZED = _("relay refused the company's API key. Please tell your administrator.")
+RELAY_BAD_RESPONSE = _("relay sent an answer relaydash does not understand. Please try again later.")
+NOTHING_CHANGED = _("Nothing was changed.")
 RELAY_NOT_FOUND = _("relay does not know this record (any more).")
 RELAY_REJECTED = _("relay rejected the input: %(message)s")
 # A write whose answer was lost, after relaydash looked in relay (see relay.outcomes).
@@ -63,8 +67,13 @@ def reload_requested(request: HttpRequest) -> bool:
     return bool(directives & {"no-cache", "max-age=0", "no-store"}) or "no-cache" in pragma
 
 
-def relay_error_message(error: RelayError) -> str:
-    """The sentence a person sees for a relay failure: what happened and what to do."""
+def relay_error_message(error: RelayError, *, write: bool = False) -> str:
+    """The sentence a person sees for a relay failure: what happened and what to do.
+
+    relay failing (it answered 5xx) is told apart from relay out of reach and from relay
+    too slow. With `write` (the failure of a write, which is then not done) the sentence
+    says that nothing was changed; an unknown outcome never does.
+    """
     if isinstance(error, OutcomeUnknown):
         return str(WRITE_UNKNOWN)
     if isinstance(error, NotSaved):
@@ -74,10 +83,16 @@ def relay_error_message(error: RelayError) -> str:
     if isinstance(error, NotFound):
         return str(RELAY_NOT_FOUND)
     if isinstance(error, Unauthorized):
-        return str(RELAY_UNAUTHORIZED)
-    if isinstance(error, BadResponse):
-        return str(RELAY_BAD_RESPONSE)
-    return str(RELAY_UNAVAILABLE)
+        text = str(RELAY_UNAUTHORIZED)
+    elif isinstance(error, BadResponse):
+        text = str(RELAY_BAD_RESPONSE)
+    elif isinstance(error, TimedOut):
+        text = str(RELAY_TIMED_OUT)
+    elif error.status is not None:
+        text = str(RELAY_FAILED % {"status": error.status})
+    else:
+        text = str(RELAY_UNAVAILABLE)
+    return f"{text} {NOTHING_CHANGED}" if write else text
 
 
 def relay_error_status(error: RelayError) -> int:

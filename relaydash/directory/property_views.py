@@ -179,7 +179,7 @@ def _property_form(request: HtmxHttpRequest, *, property_id: int | None) -> Http
             retry=since is not None,
         )
     except RelayError as error:
-        context["relay_error"] = relay_error_message(error)
+        context["relay_error"] = relay_error_message(error, write=True)
         context["retry_of"] = retry_after(error, since or timezone.now())
         return page_or_partial(
             request, "directory/property_form.html", "form", context, status=relay_error_status(error)

@@ -241,7 +241,7 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
             retry=since is not None,
         )
     except RelayError as error:
-        context["relay_error"] = relay_error_message(error)
+        context["relay_error"] = relay_error_message(error, write=True)
         context["retry_of"] = retry_after(error, since or timezone.now())
         return page_or_partial(
             request, "directory/customer_form.html", "form", context, status=relay_error_status(error)
@@ -282,7 +282,7 @@ def address_create(request: HtmxHttpRequest) -> HttpResponse:
         )
     except RelayError as error:
         unknown = isinstance(error, OutcomeUnknown)
-        context["relay_error"] = str(ADDRESS_UNKNOWN) if unknown else relay_error_message(error)
+        context["relay_error"] = str(ADDRESS_UNKNOWN) if unknown else relay_error_message(error, write=True)
         return page_or_partial(
             request, "directory/address_form.html", "form", context, status=relay_error_status(error)
         )

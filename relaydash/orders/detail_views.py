@@ -115,7 +115,8 @@ ANCHORS: Final = {
 
 
 def _error_message(error: RelayError) -> str:
-    return str(ORDER_GONE) if isinstance(error, NotFound) else relay_error_message(error)
+    """A write's failure, as its form says it."""
+    return str(ORDER_GONE) if isinstance(error, NotFound) else relay_error_message(error, write=True)
 
 
 def _detail_url(order_id: int, anchor: str = "") -> str:

@@ -29,7 +29,8 @@ from relaydash.orders.forms import DUE_DATE_INVALID, SEEN_MISSING, STATUS_INVALI
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import OrderPatch, OrderStatus
 from relaydash.sandbox import faults
-from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
+from relaydash.web import NOTHING_CHANGED as NOT_DONE
+from relaydash.web import RELAY_FAILED, RELAY_REJECTED, RELAY_UNAVAILABLE
 from tests.orders.detail_support import (
     detail_url,
     english,
@@ -351,7 +352,8 @@ def test_relay_error_keeps_the_input_and_says_unavailable(seeded: RelayClient, b
     assert response.status_code == 503
     assert response["X-Relaydash-Form"] == "error"
     body = response.content.decode()
-    assert english(RELAY_UNAVAILABLE) in body
+    assert english(RELAY_FAILED, status=500) in body
+    assert english(NOT_DONE) in body
     assert 'value="2027-05-05T12:00"' in body
     assert ">Try again</button>" in body
     assert seeded.get_order(order.id).due_date == order.due_date

@@ -13,7 +13,7 @@ from django.utils import translation
 from relaydash.orders.export import COLUMNS
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import OrderPatch
-from relaydash.web import RELAY_UNAVAILABLE
+from relaydash.web import RELAY_FAILED
 
 BOM = "\ufeff"
 
@@ -109,5 +109,5 @@ def test_relay_down_is_a_clear_page(seeded: RelayClient, backoffice: Client, sta
     response = export(backoffice)
     assert response.status_code == 503
     with translation.override("en"):
-        assert html.escape(str(RELAY_UNAVAILABLE)) in response.content.decode()
+        assert html.escape(str(RELAY_FAILED % {"status": status})) in response.content.decode()
     assert not response.content.decode().startswith(BOM)

@@ -26,7 +26,7 @@ from relaydash.orders.list_forms import (
 )
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import Order, OrderPatch, OrderStatus
-from relaydash.web import RELAY_UNAVAILABLE
+from relaydash.web import RELAY_FAILED, RELAY_UNAVAILABLE
 
 ROW_LINK = re.compile(r'id="order-link-(\d+)"')
 TAB = re.compile(r'order-tab--(\w+)"[^>]*>[^<]*<span class="order-tab__count[^"]*">(\d+)</span>')
@@ -39,9 +39,9 @@ def get(client: Client, url: str, **headers: str) -> Any:
     return client.get(url, headers={"Accept-Language": "en", **headers})
 
 
-def english(message: object) -> str:
+def english(message: object, /, **values: object) -> str:
     with translation.override("en"):
-        return html.escape(str(message))
+        return html.escape(str(message) % values if values else str(message))
 
 
 def shown_ids(response: Any) -> list[int]:
@@ -430,7 +430,7 @@ def test_relay_failure_says_relay_is_unavailable(seeded: RelayClient, backoffice
     response = get(backoffice, "/orders/?status=OPEN")
     assert response.status_code == 503
     page = response.content.decode()
-    assert english(RELAY_UNAVAILABLE) in page
+    assert english(RELAY_FAILED, status=500) in page
     assert 'role="alert"' in page
     assert 'id="order-filter"' in page  # the form is still there to try again
 
