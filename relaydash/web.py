@@ -137,6 +137,14 @@ def wants_partial(request: HttpRequest) -> bool:
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
+# The ONE rule for error answers to htmx: a partial rendered for an htmx request is what
+# the page shows, error status or not, and says so with this header; app.js swaps every
+# answer carrying it (htmx drops 4xx/5xx otherwise, and the page silently stays as it was).
+# An error answer without it (a full error page, the server down) is shown as a failure
+# next to the control that asked.
+SWAP_ERROR_HEADER: Final = "X-Relaydash-Swap"
+
+
 def page_or_partial(
     request: HttpRequest,
     template: str,
@@ -146,10 +154,14 @@ def page_or_partial(
     status: int = 200,
 ) -> TemplateResponse:
     """Render `template#partial` for htmx swaps and the full page otherwise, with
-    `Vary: HX-Request` so no cache serves one for the other."""
-    name = f"{template}#{partial}" if wants_partial(request) else template
+    `Vary: HX-Request` so no cache serves one for the other. An error status on a
+    partial is marked to be swapped (SWAP_ERROR_HEADER)."""
+    partial_wanted = wants_partial(request)
+    name = f"{template}#{partial}" if partial_wanted else template
     response = TemplateResponse(request, name, context, status=status)
     response["Vary"] = "HX-Request"
+    if partial_wanted and status >= 400:
+        response[SWAP_ERROR_HEADER] = "1"
     return response
 
 

@@ -16,7 +16,6 @@
   var page = document.querySelector("[data-order-detail]");
   if (!page) return;
 
-  var FORM_ANSWER_HEADER = "X-Relaydash-Form";
   var lang = document.documentElement.lang || "de";
 
   function format(template, values) {
@@ -39,13 +38,7 @@
 
   // --- Error answers are forms to show, not failures to hide ------------------------------
 
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var xhr = event.detail.xhr;
-    if (xhr && xhr.status >= 400 && xhr.getResponseHeader(FORM_ANSWER_HEADER)) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
+  // (Swapped by app.js's one rule: these answers carry X-Relaydash-Swap.)
 
   // Where a failure is said: in the form that was sent, or in the part whose link asked.
   function failureHome(element) {
