@@ -19,6 +19,12 @@ from relaydash.web import RELAY_FAILED
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """English words, whatever the machine's locale (German is tested by the catalog)."""
+    return {**browser_context_args, "locale": "en-US"}
+
+
 def english(message: Any, **values: Any) -> str:
     from django.utils import translation
 
@@ -57,3 +63,44 @@ def test_property_paging_with_relay_failing_says_so_in_the_results(
     faults.fail_next(status=500, operation="GetProperties")
     results.get_by_role("link", name="Next").click()
     expect(results.get_by_role("alert")).to_contain_text(english(RELAY_FAILED, status=500))
+
+
+def _open_order(relay: RelayClient) -> Any:
+    return next(o for o in relay.get_orders() if o.status_text == "OPEN")
+
+
+def test_a_slow_status_change_says_it_is_waiting_for_relay(
+    page: Page, live_server: Any, seeded: RelayClient, sign_in: Any
+) -> None:
+    order = _open_order(seeded)
+    sign_in(page, Role.FIELD)
+    page.goto(f"{live_server.url}/orders/{order.id}/")
+    faults.delay_next(seconds=2.5, operation="PatchOrder")
+    page.get_by_role("button", name="In progress", exact=True).click()
+    waiting = page.locator("#order-status [data-waiting-note]")
+    expect(waiting).to_have_text("Waiting for relay…")
+    expect(waiting).to_have_attribute("aria-live", "polite")
+    expect(page.locator("#order-status [role=status]")).to_have_text("Status changed to “In progress”.")
+    expect(page.locator("[data-waiting-note]")).to_have_count(0)
+
+
+def test_a_slow_upload_says_it_was_uploaded_and_waits_for_relay(
+    page: Page, live_server: Any, seeded: RelayClient, sign_in: Any
+) -> None:
+    order = _open_order(seeded)
+    sign_in(page, Role.FIELD)
+    page.goto(f"{live_server.url}/orders/{order.id}/")
+    faults.delay_next(seconds=2.5, operation="CreateOrderComment")
+    page.get_by_label("Comment", exact=True).fill("Zähler getauscht.")
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 200_000
+    page.locator("#comment-files").set_input_files(
+        [{"name": "zaehler.jpg", "mimeType": "image/jpeg", "buffer": jpeg}]
+    )
+    page.get_by_role("button", name="Post comment").click()
+    progress = page.locator("#comment-form [data-upload-progress-text]")
+    expect(progress).to_have_text("Uploaded, waiting for relay to confirm…")
+    expect(progress).to_have_attribute("aria-live", "polite")
+    expect(page.locator("#comment-progress")).to_be_hidden()
+    expect(page.locator("#comment-form [role=status]")).to_have_text(
+        "Comment posted. The property manager can read it."
+    )

@@ -285,6 +285,7 @@
       var bar = form.querySelector("[data-upload-progress]");
       if (wrap && bar && selectedFiles().length) {
         bar.value = 0;
+        bar.hidden = false;
         wrap.hidden = false;
       }
     }
@@ -300,6 +301,11 @@
     if (bar && percent >= bar.value) {
       bar.value = percent;
       if (text) text.textContent = format(form.getAttribute("data-msg-uploading"), { percent: percent + "\u00a0%" });
+    }
+    if (bar && event.detail.loaded >= event.detail.total) {
+      // Every byte is out: what is left is relay's answer, not the upload.
+      bar.hidden = true;
+      if (text) text.textContent = form.getAttribute("data-msg-uploaded") || "";
     }
   });
 
