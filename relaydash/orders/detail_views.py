@@ -378,6 +378,7 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             order_id=order_id,
             changes=form.to_patch(),
             seen_updated_at=form.cleaned_data["seen_updated_at"],
+            seen=form.seen(),
             retry=since is not None,
         )
     except OrderChanged as changed:
@@ -425,7 +426,17 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, note)
         return redirect(_detail_url(order_id, ANCHORS[part]))
-    context = _context(request, order_id, with_order(result.order), active_part=part.value, saved_note=note)
+    # A patch relay confirmed is not read back (two relay calls): the page's snapshot
+    # says its own patch moved updatedAt on (services.order_patch).
+    own_patch_from = (result.order.updated_at or "") if result.local else ""
+    context = _context(
+        request,
+        order_id,
+        with_order(result.order),
+        active_part=part.value,
+        saved_note=note,
+        seen_values=sign_seen(result.order, own_patch_from=own_patch_from),
+    )
     response = page_or_partial(request, TEMPLATE, partial, context)
     response["HX-Trigger"] = "orderPatched"
     return response

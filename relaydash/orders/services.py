@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from relaydash.accounts.audit import Operation, Target, audit_write, file_summary
 from relaydash.relay.client import RelayClient
-from relaydash.relay.errors import OutcomeUnknown, RelayError
+from relaydash.relay.errors import OutcomeUnknown
 from relaydash.relay.outcomes import look_after_unknown, look_before_retry
 from relaydash.relay.records import (
     Address,
@@ -65,10 +65,13 @@ class OrderChanged(Exception):
 @dataclass(frozen=True)
 class PatchResult:
     """The order after the patch and the parts that really changed (empty when the
-    user submitted what the order already had, and nothing was sent)."""
+    user submitted what the order already had, and nothing was sent). `local`: relay
+    confirmed the patch and the order is the one read before it with the patch applied
+    (not read again: its updatedAt is the one the patch started from)."""
 
     order: Order
     changed: tuple[str, ...]
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ def order_patch(
     order_id: int,
     changes: OrderPatch,
     seen_updated_at: str,
+    seen: dict[str, Any] | None = None,
     retry: bool = False,
 ) -> PatchResult:
     """Patch the order unless it changed since the user saw it (`seen_updated_at`).
@@ -192,6 +196,14 @@ def order_patch(
     decide (see the module docstring). With `retry` (the user sends a patch again whose
     outcome was unknown), an order that already has the values is the earlier patch
     done: nothing is sent. The audit entry records before → after of the parts that change.
+
+    Two relay calls in a row, not three: a patch relay confirms (its documented `0`) is
+    not read back; the page gets the order it saw with the patch applied and keeps the
+    updatedAt the patch started from, marked in its signed snapshot `seen`
+    (`own_patch_from`). The next patch then accepts that relay's updatedAt moved on when
+    relay still has exactly the values that snapshot shows (the page's own patch moved
+    it): no lost update, since a patch only sends the parts it changes and any other
+    change to a part the page shows is still a conflict.
     """
     if retry:
         current = look_before_retry(Operation.PATCH_ORDER, lambda: client.get_order(order_id))
@@ -204,7 +216,9 @@ def order_patch(
             return PatchResult(order=current, changed=wanted)
     else:
         current = client.get_order(order_id)
-    if (current.updated_at or "") != seen_updated_at:
+    if (current.updated_at or "") != seen_updated_at and not _moved_by_own_patch(
+        seen, seen_updated_at, current
+    ):
         raise OrderChanged(current=current)
     patch = _without_unchanged(changes, current)
     after = _patch_values(patch)
@@ -228,11 +242,15 @@ def order_patch(
             )
             note.checked = True
             return PatchResult(order=fresh, changed=fields)
-    try:
-        fresh = client.get_order(order_id)
-    except RelayError:
-        fresh = _applied_locally(current, patch)
-    return PatchResult(order=fresh, changed=fields)
+    return PatchResult(order=_applied_locally(current, patch), changed=fields, local=True)
+
+
+def _moved_by_own_patch(seen: dict[str, Any] | None, seen_updated_at: str, current: Order) -> bool:
+    """True when the page's own confirmed patch explains why relay's updatedAt is no
+    longer `seen_updated_at`: the snapshot says so and relay has what it shows."""
+    if not seen or not seen_updated_at or seen.get("own_patch_from") != seen_updated_at:
+        return False
+    return not order_changes(seen=seen, current=current)
 
 
 def order_patched_find(*, client: RelayClient, order_id: int, patch: OrderPatch) -> Order | None:

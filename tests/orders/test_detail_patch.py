@@ -25,7 +25,7 @@ from relaydash.orders.detail_views import (
     ORDER_GONE,
     STATUS_SAVED,
 )
-from relaydash.orders.forms import DUE_DATE_INVALID, SEEN_MISSING, STATUS_INVALID
+from relaydash.orders.forms import DUE_DATE_INVALID, SEEN_MISSING, STATUS_INVALID, unsign_seen
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import OrderPatch, OrderStatus
 from relaydash.sandbox import faults
@@ -77,9 +77,16 @@ def test_status_change_swaps_its_part(seeded: RelayClient, backoffice: Client) -
         'id="order-head-status" class="badge status-badge status-badge--in-progress" hx-swap-oob="true"'
         in body
     )
-    fresh = seeded.get_order(order.id).updated_at
+    # relay's answer was the documented 0: not read back, the page keeps the updatedAt
+    # its patch started from, and its signed snapshot says the patch was its own.
     oob = '<div hx-swap-oob="innerHTML:.seen-inputs">'
-    assert f'{oob}<input type="hidden" name="seen_updated_at" value="{fresh}">' in body
+    assert f'{oob}<input type="hidden" name="seen_updated_at" value="{order.updated_at}">' in body
+    assert (
+        unsign_seen(html.unescape(re.findall(r'name="seen_values" value="([^"]*)"', body)[0]))[
+            "own_patch_from"
+        ]
+        == order.updated_at
+    )
 
 
 def test_status_change_is_audited_before_and_after(seeded: RelayClient, backoffice: Client) -> None:
