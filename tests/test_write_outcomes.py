@@ -348,3 +348,58 @@ def test_an_address_with_a_lost_answer_is_not_called_saved_and_its_id_must_be_ch
         again = backoffice.post("/addresses/new/", data, headers={"Accept-Language": "en"})
         assert again.status_code == 302
         assert SandboxAddress.objects.filter(street_address="Unikatweg 9").count() == 1
+
+
+# --- Not done: relay refused or failed, and the page says nothing was changed ----------
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 401, 404])
+@pytest.mark.parametrize("write", sorted(CREATES))
+def test_a_create_relay_refuses_or_fails_is_not_done_and_says_so(
+    seeded: RelayClient, backoffice: Client, write: str, status: int
+) -> None:
+    case = CREATES[write](seeded, not write.endswith("-nojs"))
+    faults.fail_next(status=status, operation=case.operation)
+    response = case.send(backoffice, {})
+    page = html.unescape(response.content.decode())
+    assert not case.saved(response)
+    assert case.copies() == 0
+    assert ("does not know" in page) if status == 404 else ("Nothing was changed." in page)
+    assert not RETRY.findall(response.content.decode())  # not done: a plain retry is safe
+    assert AuditEntry.objects.get(operation=case.operation).outcome == AuditEntry.Outcome.FAILED
+    again = case.send(backoffice, {})
+    assert case.saved(again) and case.copies() == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 401, 404])
+def test_a_status_change_relay_refuses_or_fails_is_not_done_and_says_so(
+    seeded: RelayClient, backoffice: Client, status: int
+) -> None:
+    order = next(o for o in seeded.get_orders() if o.status_text == "OPEN")
+    page = backoffice.get(f"/orders/{order.id}/", headers={"Accept-Language": "en"}).content.decode()
+    data = {
+        "part": "status",
+        "status": "IN_PROGRESS",
+        "seen_updated_at": html.unescape(re.findall(r'name="seen_updated_at" value="([^"]*)"', page)[0]),
+        "seen_values": re.findall(r'name="seen_values" value="([^"]*)"', page)[0],
+    }
+    faults.fail_next(status=status, operation="PatchOrder")
+    response = backoffice.post(f"/orders/{order.id}/patch/", data, headers={"Accept-Language": "en", **HTMX})
+    body = html.unescape(response.content.decode())
+    assert response.status_code >= 400
+    assert ("does not know" in body) if status == 404 else ("Nothing was changed." in body)
+    assert SandboxOrder.objects.get(pk=order.id).status == "OPEN"
+    assert AuditEntry.objects.get(operation="PatchOrder").outcome == AuditEntry.Outcome.FAILED
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 401, 404])
+def test_an_address_relay_refuses_or_fails_is_not_done_and_says_so(
+    relay: RelayClient, backoffice: Client, status: int
+) -> None:
+    data = {"street_address": "Unikatweg 10", "postal_code": "10969", "locality": "Berlin", "country": "DE"}
+    faults.fail_next(status=status, operation="CreateAddress")
+    response = backoffice.post("/addresses/new/", data, headers={"Accept-Language": "en"})
+    body = html.unescape(response.content.decode())
+    assert response.status_code >= 400
+    assert "Nothing was changed." in body or "does not know" in body
+    assert not SandboxAddress.objects.filter(street_address="Unikatweg 10").exists()
