@@ -104,3 +104,32 @@ def test_a_slow_upload_says_it_was_uploaded_and_waits_for_relay(
     expect(page.locator("#comment-form [role=status]")).to_have_text(
         "Comment posted. The property manager can read it."
     )
+
+
+def test_a_comment_whose_answer_was_lost_is_posted_once_in_the_browser(
+    page: Page, live_server: Any, seeded: RelayClient, sign_in: Any, settings: Any
+) -> None:
+    from relaydash.sandbox.faults import After
+    from relaydash.sandbox.models import Comment as SandboxComment
+
+    settings.RELAY_TIMEOUT_UPLOAD = 0.5
+    order = _open_order(seeded)
+    sign_in(page, Role.FIELD)
+    page.goto(f"{live_server.url}/orders/{order.id}/")
+    text = "Leck abgedichtet, bitte Rückruf."
+    page.get_by_label("Comment", exact=True).fill(text)
+    page.locator("#comment-files").set_input_files(
+        [{"name": "leck.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0" + b"\x00" * 64}]
+    )
+    # relay stores the comment, its answer comes too late, and relay cannot be read to check.
+    faults.after_next(kind=After.STALL, operation="CreateOrderComment", seconds=1.5)
+    faults.fail_next(status=500, operation="GetOrderComments")
+    page.get_by_role("button", name="Post comment").click()
+    alert = page.locator("#comment-form [role=alert]").first
+    expect(alert).to_contain_text("relay may have saved this")
+    expect(page.get_by_label("Comment", exact=True)).to_have_value(text)
+    assert SandboxComment.objects.filter(text=text).count() == 1
+
+    page.get_by_role("button", name="Try again").click()
+    expect(page.locator("#comment-form [role=status]")).to_contain_text("Comment posted.")
+    assert SandboxComment.objects.filter(text=text).count() == 1  # the retry looked first
