@@ -49,7 +49,10 @@ RELAY_SANDBOX_KEEP_FILES_DIR = env("RELAY_SANDBOX_KEEP_FILES_DIR", default="")
 RELAY_API_URL = env("RELAY_API_URL", default="")
 RELAY_API_KEY = env("RELAY_API_KEY", default="")
 RELAY_TIMEOUT_CONNECT = env.float("RELAY_TIMEOUT_CONNECT", default=3.05)
-RELAY_TIMEOUT_READ = env.float("RELAY_TIMEOUT_READ", default=30.0)
+# Reads (pages wait for them) give up sooner than writes, whose outcome is unknown when
+# we stop waiting: a write answered late is still a write done.
+RELAY_TIMEOUT_READ = env.float("RELAY_TIMEOUT_READ", default=10.0)
+RELAY_TIMEOUT_WRITE = env.float("RELAY_TIMEOUT_WRITE", default=30.0)
 RELAY_TIMEOUT_UPLOAD = env.float("RELAY_TIMEOUT_UPLOAD", default=300.0)
 RELAY_RETRIES = env.int("RELAY_RETRIES", default=2)
 # How old a kept relay answer a page may show, in seconds (0: always ask relay). Answers

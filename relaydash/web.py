@@ -4,9 +4,11 @@ Pages (orders, directory) import this; it imports only the relay errors and the 
 rule for relay's text.
 """
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +18,10 @@ from relaydash.display.text import without_bidi_controls
 from relaydash.relay.errors import (
     BadResponse,
     NotFound,
+    NotSaved,
+    OutcomeUnknown,
     RelayError,
+    TimedOut,
     Unauthorized,
     Unavailable,
     ValidationFailed,
@@ -29,13 +34,29 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-RELAY_UNAVAILABLE = _("relay cannot be reached right now. Nothing was changed. Please try again in a moment.")
-RELAY_UNAUTHORIZED = _(
-    "relay refused the company's API key. Nothing was changed. Please tell your administrator."
-)
-RELAY_BAD_RESPONSE = _("relay sent an answer relaydash does not understand. Nothing was changed.")
+# Reads and writes share these sentences; a write that was not done adds NOTHING_CHANGED
+# (a read changes nothing, so saying so there would only confuse).
+RELAY_UNAVAILABLE = _("relay cannot be reached right now. Please try again in a moment.")
+RELAY_FAILED = _("relay answered with an error (HTTP %(status)s). Please try again in a moment.")
+RELAY_TIMED_OUT = _("relay did not answer in time. Please try again.")
+RELAY_UNAUTHORIZED = _("relay refused the company's API key. Please tell your administrator.")
+RELAY_BAD_RESPONSE = _("relay sent an answer relaydash does not understand. Please try again later.")
+NOTHING_CHANGED = _("Nothing was changed.")
 RELAY_NOT_FOUND = _("relay does not know this record (any more).")
 RELAY_REJECTED = _("relay rejected the input: %(message)s")
+# A write whose answer was lost, after relaydash looked in relay (see relay.outcomes).
+WRITE_UNKNOWN = _(
+    "relay may have saved this: its answer was lost, and relay could not be asked whether it did. "
+    "What you sent is still in the form. When you send it again, relaydash first looks in relay "
+    "and sends it only if relay does not have it."
+)
+WRITE_NOT_SAVED = _(
+    "relay's answer was lost, so relaydash looked in relay: it does not have this. Nothing was "
+    "saved; sending it again is safe."
+)
+# The hidden field that marks a form sent again after an unknown outcome.
+RETRY_FIELD: Final = "retry_of"
+_RETRY_SALT: Final = "relaydash.web.retry"
 
 
 def reload_requested(request: HttpRequest) -> bool:
@@ -48,18 +69,33 @@ def reload_requested(request: HttpRequest) -> bool:
     return bool(directives & {"no-cache", "max-age=0", "no-store"}) or "no-cache" in pragma
 
 
-def relay_error_message(error: RelayError) -> str:
-    """The sentence a person sees for a relay failure: what happened and what to do."""
+def relay_error_message(error: RelayError, *, write: bool = False) -> str:
+    """The sentence a person sees for a relay failure: what happened and what to do.
+
+    relay failing (it answered 5xx) is told apart from relay out of reach and from relay
+    too slow. With `write` (the failure of a write, which is then not done) the sentence
+    says that nothing was changed; an unknown outcome never does.
+    """
+    if isinstance(error, OutcomeUnknown):
+        return str(WRITE_UNKNOWN)
+    if isinstance(error, NotSaved):
+        return str(WRITE_NOT_SAVED)
     if isinstance(error, ValidationFailed):
         # relay's own words: untrusted text, so no direction control may reorder the page.
         return str(RELAY_REJECTED % {"message": without_bidi_controls(error.message)})
     if isinstance(error, NotFound):
         return str(RELAY_NOT_FOUND)
     if isinstance(error, Unauthorized):
-        return str(RELAY_UNAUTHORIZED)
-    if isinstance(error, BadResponse):
-        return str(RELAY_BAD_RESPONSE)
-    return str(RELAY_UNAVAILABLE)
+        text = str(RELAY_UNAUTHORIZED)
+    elif isinstance(error, BadResponse):
+        text = str(RELAY_BAD_RESPONSE)
+    elif isinstance(error, TimedOut):
+        text = str(RELAY_TIMED_OUT)
+    elif error.status is not None:
+        text = str(RELAY_FAILED % {"status": error.status})
+    else:
+        text = str(RELAY_UNAVAILABLE)
+    return f"{text} {NOTHING_CHANGED}" if write else text
 
 
 def relay_error_status(error: RelayError) -> int:
@@ -86,11 +122,42 @@ def relay_page_status(error: RelayError) -> int:
     return relay_error_status(error)
 
 
+def retry_token(attempted_at: dt.datetime) -> str:
+    """The hidden value a form carries after an unknown outcome: when the first attempt
+    was made, signed (it decides what counts as done: a forged one must not hide a
+    write)."""
+    return signing.dumps(attempted_at.isoformat(), salt=_RETRY_SALT)
+
+
+def retry_of(request: HttpRequest) -> dt.datetime | None:
+    """When the first attempt of this form was made, if this POST sends again a write
+    whose outcome was unknown (then the service looks in relay before sending)."""
+    try:
+        value = signing.loads(request.POST.get(RETRY_FIELD, ""), salt=_RETRY_SALT)
+        return dt.datetime.fromisoformat(value)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def retry_after(error: RelayError, attempted_at: dt.datetime) -> str:
+    """The form's retry mark after a failed write: only an unknown outcome needs one
+    (not done, or not found in relay: sending again is safe as it is)."""
+    return retry_token(attempted_at) if isinstance(error, OutcomeUnknown) else ""
+
+
 def wants_partial(request: HttpRequest) -> bool:
     """True for an htmx swap; False for a normal load and for htmx's history restore,
     which must get the whole page (or back/forward would show a bare fragment)."""
     htmx = getattr(request, "htmx", None)
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
+# The ONE rule for error answers to htmx: a partial rendered for an htmx request is what
+# the page shows, error status or not, and says so with this header; app.js swaps every
+# answer carrying it (htmx drops 4xx/5xx otherwise, and the page silently stays as it was).
+# An error answer without it (a full error page, the server down) is shown as a failure
+# next to the control that asked.
+SWAP_ERROR_HEADER: Final = "X-Relaydash-Swap"
 
 
 def page_or_partial(
@@ -102,10 +169,14 @@ def page_or_partial(
     status: int = 200,
 ) -> TemplateResponse:
     """Render `template#partial` for htmx swaps and the full page otherwise, with
-    `Vary: HX-Request` so no cache serves one for the other."""
-    name = f"{template}#{partial}" if wants_partial(request) else template
+    `Vary: HX-Request` so no cache serves one for the other. An error status on a
+    partial is marked to be swapped (SWAP_ERROR_HEADER)."""
+    partial_wanted = wants_partial(request)
+    name = f"{template}#{partial}" if partial_wanted else template
     response = TemplateResponse(request, name, context, status=status)
     response["Vary"] = "HX-Request"
+    if partial_wanted and status >= 400:
+        response[SWAP_ERROR_HEADER] = "1"
     return response
 
 

@@ -2,8 +2,10 @@
 
 Services wrap each relay write in `audit_write`; the entry is stored whether the write
 succeeds or fails (with relay's status and message), and the exception still propagates
-to the caller so the view can show it. What is stored is made plain JSON on the way in
-(`jsonable`): a summary names uploaded files and their sizes, never their contents.
+to the caller so the view can show it. The entry says which of four ways it ended: done,
+not done, unknown (OutcomeUnknown: relay may have done it) or done after check. What is
+stored is made plain JSON on the way in (`jsonable`): a summary names uploaded files and
+their sizes, never their contents.
 """
 
 import datetime as dt
@@ -22,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from relaydash.accounts.models import AuditEntry
-from relaydash.relay.errors import RelayError
+from relaydash.relay.errors import OutcomeUnknown, RelayError
 
 
 class Operation(enum.StrEnum):
@@ -149,11 +151,13 @@ def jsonable(value: Any, *, limit: int | None = None) -> Any:
 
 
 class AuditNote:
-    """Lets the caller add what it learns during the write (a new id, the after state)."""
+    """Lets the caller add what it learns during the write (a new id, the after state,
+    `checked` when the answer was lost and reading relay found the write done)."""
 
     def __init__(self) -> None:
         self.target_id: str | None = None
         self.after: Any = None
+        self.checked = False
 
 
 @contextmanager
@@ -172,7 +176,10 @@ def audit_write(
     outcome, status, message = AuditEntry.Outcome.FAILED, None, ""
     try:
         yield note
-        outcome = AuditEntry.Outcome.OK
+        outcome = AuditEntry.Outcome.CHECKED if note.checked else AuditEntry.Outcome.OK
+    except OutcomeUnknown as error:
+        outcome, status, message = AuditEntry.Outcome.UNKNOWN, error.status, error.message
+        raise
     except RelayError as error:
         outcome, status, message = AuditEntry.Outcome.FAILED, error.status, error.message
         raise

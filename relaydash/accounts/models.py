@@ -41,8 +41,13 @@ class AuditEntry(models.Model):
     """
 
     class Outcome(models.TextChoices):
+        # done: relay answered as documented; failed: not done (refused, or never sent);
+        # unknown: relay may have done it (its answer was lost and relay could not be
+        # read); checked: the answer was lost, and reading relay found it done.
         OK = "ok", "ok"
         FAILED = "failed", "failed"
+        UNKNOWN = "unknown", "unknown"
+        CHECKED = "checked", "checked"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -16,11 +16,18 @@ Why it works this way:
   (atomic on every shared backend); a step that finds the lock taken just reports the
   progress. So a double click, two tabs or two app servers cannot send a batch twice.
 - Rows that failed our checks never reach relay and never block the good ones. When relay
-  refuses a whole batch as invalid (400/404) — one bad row spoils the batch — the batch is
-  split in halves and each half is sent again, down to single rows, so only the rows relay
-  itself refuses fail, each with relay's message. Other failures (relay unavailable, key
-  refused, an answer we cannot read) mark the batch's rows failed with the reason, and the
-  job goes on with the next batch.
+  refuses a whole batch as invalid (400; or 404 for a batch carrying property ids, one
+  of which relay may not know) — one bad row spoils the batch — the batch is split in
+  halves and each half is sent again, down to single rows, so only the rows relay itself
+  refuses fail, each with relay's message. Every other failure (key refused, a 404 that
+  can only mean a wrong address, relay failing or unreachable) would fail the next batch
+  the same way: the run pauses ("halted") with one message, the batch and every row after
+  it stay pending, and "Continue" resumes where it stopped.
+- A batch whose answer was lost (OutcomeUnknown) may be in relay: its rows are looked up
+  in relay right away (a property with the same name and ids, created since the attempt;
+  for an update, the values sent), found rows count as done, and only the rest is sent
+  again. When relay cannot be read to look, the run pauses, and the look comes first
+  when it continues.
 - Re-importing is safe for rows with an ``id``: CreateProperties is an upsert. The report
   carries the id relay gave each new property, so the same rows can be updated later.
 """
@@ -42,8 +49,8 @@ from relaydash.directory import services
 from relaydash.directory.exports import csv_bytes
 from relaydash.directory.importing import API_COLUMNS, ParsedFile
 from relaydash.relay.client import RelayClient
-from relaydash.relay.errors import NotFound, RelayError, ValidationFailed
-from relaydash.relay.records import PropertyInput
+from relaydash.relay.errors import NotFound, OutcomeUnknown, RelayError, ValidationFailed
+from relaydash.relay.records import Property, PropertyInput, parse_moment
 from relaydash.web import RELAY_REJECTED, relay_error_message
 
 BATCH_SIZE: Final = 100
@@ -54,7 +61,7 @@ STEP_SECONDS_HTMX: Final = 1.0
 STEP_SECONDS_PLAIN: Final = 20.0
 _PREFIX: Final = "directory:import"
 
-State = Literal["preview", "running", "done"]
+State = Literal["preview", "running", "halted", "done"]
 Outcome = Literal["created", "updated", "failed", "invalid", "not_sent"]
 
 OUTCOME_LABELS: Final = {
@@ -66,6 +73,22 @@ OUTCOME_LABELS: Final = {
 }
 IMPORT_STOPPED = _("Not sent: the import was stopped.")
 BATCH_FAILED = _("Not imported: %(reason)s")
+IMPORT_HALTED = _(
+    "The import paused at row %(row)s: %(reason)s The rows from there on were not sent yet; "
+    "“Continue” sends them when relay works again."
+)
+IMPORT_CHECK_HALTED = _(
+    "The import paused at row %(row)s: relay's answer to these rows was lost, and relay could "
+    "not be asked whether it saved them. “Continue” looks in relay first and sends only the "
+    "rows relay does not have."
+)
+IMPORT_ANSWERS_LOST = _(
+    "The import paused at row %(row)s: relay's answers to these rows were lost twice in a row. "
+    "“Continue” looks in relay first and sends only the rows relay does not have."
+)
+# relay's clock and ours may differ: a property up to this much older than the attempt
+# still counts as created by it.
+CLOCK_SKEW: Final = dt.timedelta(minutes=5)
 
 
 class StoredRow(msgspec.Struct, kw_only=True):
@@ -78,6 +101,9 @@ class StoredRow(msgspec.Struct, kw_only=True):
     outcome: Outcome | None = None
     message: str = ""
     result_id: str | None = None
+    # When this row was sent in a batch whose answer was lost: it is looked up in relay
+    # before it is sent again.
+    check_since: str = ""
 
     @property
     def name(self) -> str:
@@ -114,6 +140,7 @@ class ImportJob(msgspec.Struct, kw_only=True):
     not_sent: int = 0
     lost: int = 0
     calls: int = 0
+    halted: str = ""
     created_at: str = ""
     started_at: str = ""
     finished_at: str = ""
@@ -125,6 +152,11 @@ class ImportJob(msgspec.Struct, kw_only=True):
     @property
     def problems(self) -> int:
         return self.invalid + self.failed + self.not_sent + self.lost
+
+    @property
+    def pending(self) -> int:
+        """Valid rows not attempted yet (still queued)."""
+        return sum(len(batch) for batch in self.queue)
 
     @property
     def finished(self) -> dt.datetime | None:
@@ -265,28 +297,33 @@ def run_step(
     user_id: int,
     casavi_account_id: int,
     seconds: float = STEP_SECONDS_HTMX,
+    resume: bool = False,
 ) -> ImportJob | None:
     """Send batches for about `seconds` (at least one), save the outcome, return the job.
 
     Returns None when the job does not exist (expired, or not this user's). When another
-    step of the same job is running, returns the job unchanged.
+    step of the same job is running, returns the job unchanged. A halted job stays
+    halted unless `resume` (the person pressed "Continue").
     """
     lock = f"{_PREFIX}:{token}:lock"
     if not cache.add(lock, "1", LOCK_SECONDS):
         return load_job(token, user_id=user_id)
     try:
         job = load_job(token, user_id=user_id)
+        if job is not None and job.state == "halted" and resume:
+            job.state, job.halted = "running", ""
         if job is None or job.state != "running":
             return job
         deadline = time.monotonic() + seconds
         while job.queue:
-            batch = job.queue.pop(0)
-            _send_batch(job, batch, client=client, actor=actor, casavi_account_id=casavi_account_id)
-            if not job.queue:
+            halted = _send_batch(job, client=client, actor=actor, casavi_account_id=casavi_account_id)
+            if halted:
+                job.state, job.halted = "halted", halted
+            elif not job.queue:
                 job.state = "done"
                 job.finished_at = timezone.now().isoformat()
             _save_job(job)
-            if time.monotonic() >= deadline:
+            if halted or time.monotonic() >= deadline:
                 break
         return job
     finally:
@@ -295,22 +332,45 @@ def run_step(
 
 def _send_batch(
     job: ImportJob,
-    batch: list[int],
     *,
     client: RelayClient,
     actor: services.Actor,
     casavi_account_id: int,
-) -> None:
+) -> str:
+    """Send the queue's first batch; "" when the run goes on, else why it must pause
+    (the batch then stays first in the queue)."""
+    batch = job.queue[0]
     needed = sorted({index // CHUNK_SIZE for index in batch})
     chunks = _load_chunks(job, needed)
     if len(chunks) != len(needed):
         # The cache dropped these rows (evicted): nothing to send, say so in the report.
+        job.queue.pop(0)
         job.lost += len(batch)
         job.sent += len(batch)
-        return
+        return ""
     rows = [chunks[index // CHUNK_SIZE][index % CHUNK_SIZE] for index in batch]
+    first_row = min(row.number for row in rows)
+    looked = any(row.check_since for row in rows)
+    if looked:
+        try:
+            found = _rows_in_relay(client, rows)
+        except RelayError:
+            return str(IMPORT_CHECK_HALTED % {"row": first_row})
+        done = [(i, row) for i, row in enumerate(rows) if i in found]
+        for i, row in done:
+            _finish(job, [row], echoed=[found[i]], message="")
+        for row in rows:
+            row.check_since = ""
+        job.queue[0] = batch = [index for i, index in enumerate(batch) if i not in found]
+        rows = [row for i, row in enumerate(rows) if i not in found]
+        _save_chunks(job.token, chunks)
+        if not batch:
+            job.queue.pop(0)
+            return ""
     items = [row.payload for row in rows if row.payload is not None]
     job.calls += 1
+    attempted_at = timezone.now()
+    job.queue.pop(0)
     try:
         echoed = services.properties_import_batch(
             client=client,
@@ -321,18 +381,72 @@ def _send_batch(
             row_numbers=[row.number for row in rows],
         )
     except (ValidationFailed, NotFound) as error:
+        # A 404 is about the input only when the batch carries ids relay may not know.
+        about_input = isinstance(error, ValidationFailed) or any(item.id for item in items)
+        if not about_input:
+            job.queue.insert(0, batch)
+            return str(IMPORT_HALTED % {"row": first_row, "reason": relay_error_message(error)})
         if len(batch) > 1:
             # One bad row spoils the batch: try the halves, down to single rows.
             middle = len(batch) // 2
             job.queue[0:0] = [batch[:middle], batch[middle:]]
-            return
+            return ""
         # relay's own words name the problem ("property 999 not found").
         _finish(job, rows, echoed=None, message=str(RELAY_REJECTED % {"message": error.message}))
+    except OutcomeUnknown:
+        # relay may have these rows: the next turn looks before anything is sent again.
+        for row in rows:
+            row.check_since = attempted_at.isoformat()
+        job.queue.insert(0, batch)
+        _save_chunks(job.token, chunks)
+        return str(IMPORT_ANSWERS_LOST % {"row": first_row}) if looked else ""
     except RelayError as error:
-        _finish(job, rows, echoed=None, message=str(BATCH_FAILED % {"reason": relay_error_message(error)}))
+        job.queue.insert(0, batch)
+        return str(IMPORT_HALTED % {"row": first_row, "reason": relay_error_message(error)})
     else:
         _finish(job, rows, echoed=echoed, message="")
     _save_chunks(job.token, chunks)
+    return ""
+
+
+def _rows_in_relay(client: RelayClient, rows: list[StoredRow]) -> dict[int, PropertyInput]:
+    """Which of `rows` (positions) relay has, as relay's echo would have given them: an
+    update whose values relay has, a new property with the same name and ids created
+    since the row was sent. Each property found answers for one row only."""
+    everything = services.properties_all(client=client)
+    claimed: set[int] = set()
+    found: dict[int, PropertyInput] = {}
+    for position, row in enumerate(rows):
+        item = row.payload
+        if item is None or not row.check_since:
+            continue
+        since = dt.datetime.fromisoformat(row.check_since) - CLOCK_SKEW
+        match = _match(everything, item, since, claimed)
+        if match is not None and match.id is not None:
+            claimed.add(match.id)
+            found[position] = msgspec.structs.replace(item, id=str(match.id))
+    return found
+
+
+def _match(
+    everything: list[Property], item: PropertyInput, since: dt.datetime, claimed: set[int]
+) -> Property | None:
+    if item.id is not None:
+        return next((p for p in everything if str(p.id) == item.id and services.same_property(p, item)), None)
+    candidates = [
+        p
+        for p in everything
+        if p.id is not None
+        and p.id not in claimed
+        and services.same_property(p, item)
+        and _created_since(p, since)
+    ]
+    return max(candidates, key=lambda p: p.id or 0) if candidates else None
+
+
+def _created_since(prop: Property, since: dt.datetime) -> bool:
+    created = parse_moment(prop.created_at)
+    return not isinstance(created, dt.datetime) or created >= since
 
 
 def _finish(
@@ -363,7 +477,7 @@ def stop_job(*, token: str, user_id: int) -> ImportJob | None:
         return load_job(token, user_id=user_id)
     try:
         job = load_job(token, user_id=user_id)
-        if job is None or job.state != "running":
+        if job is None or job.state not in ("running", "halted"):
             return job
         waiting = [index for batch in job.queue for index in batch]
         chunks = _load_chunks(job, sorted({index // CHUNK_SIZE for index in waiting}))
@@ -371,7 +485,7 @@ def stop_job(*, token: str, user_id: int) -> ImportJob | None:
             row = chunks[index // CHUNK_SIZE][index % CHUNK_SIZE]
             row.outcome, row.message = "not_sent", str(IMPORT_STOPPED)
         job.not_sent += len(waiting)
-        job.queue = []
+        job.queue, job.halted = [], ""
         job.state = "done"
         job.finished_at = timezone.now().isoformat()
         _save_chunks(job.token, chunks)

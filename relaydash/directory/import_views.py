@@ -179,6 +179,7 @@ def import_step(request: HtmxHttpRequest, token: str) -> HttpResponse:
         user_id=_user_id(request),
         casavi_account_id=settings.RELAY_CASAVI_ACCOUNT_ID,
         seconds=seconds,
+        resume=request.POST.get("resume") == "1",
     )
     if job is None:
         if request.htmx:
@@ -186,7 +187,7 @@ def import_step(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return _gone(request)
     if not request.htmx:
         return HttpResponseRedirect(_job_url(job))
-    if job.state == "done":
+    if job.state in ("done", "halted"):
         return HttpResponseClientRedirect(_job_url(job))
     return page_or_partial(request, "directory/import_job.html", "progress", {"job": job})
 

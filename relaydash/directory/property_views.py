@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,6 +27,8 @@ from relaydash.web import (
     relay_error_message,
     relay_error_status,
     relay_page_status,
+    retry_after,
+    retry_of,
 )
 
 PROPERTY_CREATED = _("Property “%(name)s” was created.")
@@ -167,6 +170,7 @@ def _property_form(request: HtmxHttpRequest, *, property_id: int | None) -> Http
         context["form_error"] = FORM_HAS_ERRORS
         return page_or_partial(request, "directory/property_form.html", "form", context, status=422)
     item = form.to_input(property_id=property_id, address=address_form.to_input())
+    since = retry_of(request)
     try:
         saved = services.property_save(
             client=client,
@@ -174,9 +178,11 @@ def _property_form(request: HtmxHttpRequest, *, property_id: int | None) -> Http
             item=item,
             casavi_account_id=settings.RELAY_CASAVI_ACCOUNT_ID,
             before=msgspec.to_builtins(existing) if existing else None,
+            retry=since is not None,
         )
     except RelayError as error:
-        context["relay_error"] = relay_error_message(error)
+        context["relay_error"] = relay_error_message(error, write=True)
+        context["retry_of"] = retry_after(error, since or timezone.now())
         return page_or_partial(
             request, "directory/property_form.html", "form", context, status=relay_error_status(error)
         )

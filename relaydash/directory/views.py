@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
@@ -21,7 +22,7 @@ from relaydash.directory import exports, selectors, services
 from relaydash.directory.forms import AddressForm, CustomerFilterForm, CustomerForm
 from relaydash.directory.templatetags.directory_tags import customer_status
 from relaydash.relay.client import get_client
-from relaydash.relay.errors import BadResponse, RelayError
+from relaydash.relay.errors import BadResponse, OutcomeUnknown, RelayError
 from relaydash.relay.records import Customer, Listing
 from relaydash.web import (
     HtmxHttpRequest,
@@ -29,6 +30,8 @@ from relaydash.web import (
     relay_error_message,
     relay_error_status,
     relay_page_status,
+    retry_after,
+    retry_of,
     wants_partial,
 )
 
@@ -41,6 +44,11 @@ CUSTOMER_NOT_FOUND = _("relay has no customer with id %(id)s.")
 FORM_HAS_ERRORS = _("Please correct the marked fields.")
 BACK_TO_CUSTOMERS = _("Back to the customers")
 ADDRESS_CREATED = _("Address created in relay with id %(id)s.")
+ADDRESS_UNKNOWN = _(
+    "relay may have created this address: its answer was not what relay documents (the new id "
+    "as a bare number), so the id it gave is not known, and relay offers no way to look addresses "
+    "up. Check in relay whether the address exists and which id it has before you create it again."
+)
 
 
 def not_found(request: HtmxHttpRequest, message: str, *, back_url: str, back_label: str) -> TemplateResponse:
@@ -232,15 +240,18 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
         context["form_error"] = FORM_HAS_ERRORS
         return page_or_partial(request, "directory/customer_form.html", "form", context, status=422)
     customer = form.to_input(address_form.to_input())
+    since = retry_of(request)
     try:
         created = services.customer_create(
             client=get_client(),
             actor=request.user,
             customer=customer,
             casavi_account_id=form.cleaned_data["casavi_account_id"],
+            retry=since is not None,
         )
     except RelayError as error:
-        context["relay_error"] = relay_error_message(error)
+        context["relay_error"] = relay_error_message(error, write=True)
+        context["retry_of"] = retry_after(error, since or timezone.now())
         return page_or_partial(
             request, "directory/customer_form.html", "form", context, status=relay_error_status(error)
         )
@@ -279,7 +290,8 @@ def address_create(request: HtmxHttpRequest) -> HttpResponse:
             client=get_client(), actor=request.user, address=address_form.to_input()
         )
     except RelayError as error:
-        context["relay_error"] = relay_error_message(error)
+        unknown = isinstance(error, OutcomeUnknown)
+        context["relay_error"] = str(ADDRESS_UNKNOWN) if unknown else relay_error_message(error, write=True)
         return page_or_partial(
             request, "directory/address_form.html", "form", context, status=relay_error_status(error)
         )

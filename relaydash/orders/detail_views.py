@@ -22,6 +22,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -61,6 +62,8 @@ from relaydash.web import (
     relay_error_status,
     relay_page_status,
     reload_requested,
+    retry_after,
+    retry_of,
 )
 
 TEMPLATE: Final = "orders/order_detail.html"
@@ -113,7 +116,8 @@ ANCHORS: Final = {
 
 
 def _error_message(error: RelayError) -> str:
-    return str(ORDER_GONE) if isinstance(error, NotFound) else relay_error_message(error)
+    """A write's failure, as its form says it."""
+    return str(ORDER_GONE) if isinstance(error, NotFound) else relay_error_message(error, write=True)
 
 
 def _detail_url(order_id: int, anchor: str = "") -> str:
@@ -241,6 +245,7 @@ def _context(
         # What the template asks about on every view, set so that asking is cheap; the
         # views that need them pass other values in `extra`.
         "page_error": "",
+        "retry_of": "",
         "active_part": "",
         "focus_part": "",
         "oob": False,
@@ -366,6 +371,7 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             patch_form=form,
         )
     client = get_client()
+    since = retry_of(request)
     try:
         result = services.order_patch(
             client=client,
@@ -373,6 +379,8 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             order_id=order_id,
             changes=form.to_patch(),
             seen_updated_at=form.cleaned_data["seen_updated_at"],
+            seen=form.seen(),
+            retry=since is not None,
         )
     except OrderChanged as changed:
         current = changed.current
@@ -407,6 +415,7 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             order=order_from_seen(form, order_id),
             patch_form=form,
             form_error=_error_message(error),
+            retry_of=retry_after(error, since or timezone.now()),
         )
 
     if not result.changed:
@@ -418,7 +427,17 @@ def order_patch(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, note)
         return redirect(_detail_url(order_id, ANCHORS[part]))
-    context = _context(request, order_id, with_order(result.order), active_part=part.value, saved_note=note)
+    # A patch relay confirmed is not read back (two relay calls): the page's snapshot
+    # says its own patch moved updatedAt on (services.order_patch).
+    own_patch_from = (result.order.updated_at or "") if result.local else ""
+    context = _context(
+        request,
+        order_id,
+        with_order(result.order),
+        active_part=part.value,
+        saved_note=note,
+        seen_values=sign_seen(result.order, own_patch_from=own_patch_from),
+    )
     response = page_or_partial(request, TEMPLATE, partial, context)
     response["HX-Trigger"] = "orderPatched"
     return response
@@ -487,6 +506,8 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
             files_lost=files_lost,
         )
     client = get_client()
+    since = retry_of(request)
+    attempted_at = since or timezone.now()
     try:
         services.order_comment_create(
             client=client,
@@ -494,6 +515,8 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
             order_id=order_id,
             text=form.cleaned_data["text"],
             files=form.cleaned_data["attachments"],
+            attempted_at=attempted_at,
+            retry=since is not None,
         )
     except RelayError as error:
         return _form_failed(
@@ -505,6 +528,7 @@ def _comment_create(request: HtmxHttpRequest, order_id: int, limit: CommentUploa
             comment_form=form,
             files_lost=files_lost,
             form_error=_error_message(error),
+            retry_of=retry_after(error, attempted_at),
         )
     if not request.htmx:
         messages.success(request, str(COMMENT_POSTED))
@@ -540,6 +564,7 @@ def order_field_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
         return _form_failed(request, order_id, partial, status=422, active_part="field", field_form=form)
     client = get_client()
     data = form.cleaned_data
+    since = retry_of(request)
     try:
         services.order_field_create(
             client=client,
@@ -548,6 +573,7 @@ def order_field_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             name=data["name"],
             content=data["content"],
             position=data["position"],
+            retry=since is not None,
         )
     except RelayError as error:
         return _form_failed(
@@ -558,6 +584,7 @@ def order_field_create(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
             active_part="field",
             field_form=form,
             form_error=_error_message(error),
+            retry_of=retry_after(error, since or timezone.now()),
         )
     note = str(FIELD_ADDED % {"name": data["name"]})
     if not request.htmx:

@@ -113,10 +113,15 @@ def seen_snapshot(order: Order) -> dict[str, Any]:
     }
 
 
-def sign_seen(order: Order) -> str:
+def sign_seen(order: Order, *, own_patch_from: str = "") -> str:
     """The snapshot as a tamper-proof hidden value (it only describes a conflict, but a
-    forged one must not put words in relay's mouth)."""
-    return signing.dumps(seen_snapshot(order), salt=_SEEN_SALT, compress=True)
+    forged one must not put words in relay's mouth). `own_patch_from`: the updatedAt
+    the page's own, confirmed patch started from (`order` then holds the values it set),
+    so the next patch knows who moved updatedAt (services.order_patch)."""
+    snapshot = seen_snapshot(order)
+    if own_patch_from:
+        snapshot["own_patch_from"] = own_patch_from
+    return signing.dumps(snapshot, salt=_SEEN_SALT, compress=True)
 
 
 def unsign_seen(value: str) -> dict[str, Any] | None:

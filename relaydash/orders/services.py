@@ -4,6 +4,13 @@ Every write goes through `accounts.audit.audit_write`, because relay only knows 
 company's API key and relaydash must record who did what. Patches are guarded against
 lost updates: relay has no conditional writes, so the order is re-read right before the
 patch and the patch is refused when relay's `updatedAt` differs from what the user saw.
+
+A write whose answer was lost (OutcomeUnknown) is never guessed: each function here
+reads relay right away for what it sent (the patched values, a comment with this text
+and author created since the attempt, a field with this name, content and position).
+Found: done (the audit says "done after check"). Not found: NotSaved, and a retry is
+safe. Unreadable: OutcomeUnknown again. A retry (`retry_since`: when the first attempt
+was made) first looks the same way and sends only when relay does not have it.
 """
 
 from __future__ import annotations
@@ -20,10 +27,12 @@ from django.core.files.uploadedfile import UploadedFile
 from relaydash.accounts.audit import Operation, Target, audit_write, file_summary
 from relaydash.orderindex.sync import index_note_comment, index_refresh_order
 from relaydash.relay.client import RelayClient
-from relaydash.relay.errors import RelayError
+from relaydash.relay.errors import OutcomeUnknown
+from relaydash.relay.outcomes import look_after_unknown, look_before_retry
 from relaydash.relay.records import (
     Address,
     AddressInput,
+    Comment,
     Order,
     OrderFieldInput,
     OrderPatch,
@@ -35,6 +44,11 @@ from relaydash.relay.records import (
 PATCH_FIELDS: Final = ("status", "due_date", "internal_id", "address")
 # How much of a comment the audit trail keeps: enough to recognise it.
 AUDIT_TEXT_LIMIT: Final = 1000
+# relay's clock and ours may differ: a comment up to this much older than the attempt
+# still counts as made by it.
+CLOCK_SKEW: Final = dt.timedelta(minutes=5)
+# What the audit summary says when a retry found the first attempt done in relay.
+RETRY_FOUND: Final = "found in relay; not sent again"
 
 
 class OrderChanged(Exception):
@@ -52,10 +66,13 @@ class OrderChanged(Exception):
 @dataclass(frozen=True)
 class PatchResult:
     """The order after the patch and the parts that really changed (empty when the
-    user submitted what the order already had, and nothing was sent)."""
+    user submitted what the order already had, and nothing was sent). `local`: relay
+    confirmed the patch and the order is the one read before it with the patch applied
+    (not read again: its updatedAt is the one the patch started from)."""
 
     order: Order
     changed: tuple[str, ...]
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,15 +187,40 @@ def order_patch(
     order_id: int,
     changes: OrderPatch,
     seen_updated_at: str,
+    seen: dict[str, Any] | None = None,
+    retry: bool = False,
 ) -> PatchResult:
     """Patch the order unless it changed since the user saw it (`seen_updated_at`).
 
     Raises OrderChanged (nothing sent) when relay's updatedAt differs, and the relay
-    errors of the read or the patch. The audit entry records before → after of the parts
-    that change.
+    errors of the read or the patch; when the patch's answer was lost, relay's values
+    decide (see the module docstring). With `retry` (the user sends a patch again whose
+    outcome was unknown), an order that already has the values is the earlier patch
+    done: nothing is sent. The audit entry records before → after of the parts that change.
+
+    Two relay calls in a row, not three: a patch relay confirms (its documented `0`) is
+    not read back; the page gets the order it saw with the patch applied and keeps the
+    updatedAt the patch started from, marked in its signed snapshot `seen`
+    (`own_patch_from`). The next patch then accepts that relay's updatedAt moved on when
+    relay still has exactly the values that snapshot shows (the page's own patch moved
+    it): no lost update, since a patch only sends the parts it changes and any other
+    change to a part the page shows is still a conflict.
     """
-    current = client.get_order(order_id)
-    if (current.updated_at or "") != seen_updated_at:
+    if retry:
+        current = look_before_retry(Operation.PATCH_ORDER, lambda: client.get_order(order_id))
+        assert current is not None  # get_order returns an order or raises
+        wanted = tuple(name for name in PATCH_FIELDS if name in _patch_values(changes))
+        if wanted and not _patch_values(_without_unchanged(changes, current)):
+            _audit_found(
+                actor, Operation.PATCH_ORDER, order_id, {"fields": list(wanted)}, _patch_values(changes)
+            )
+            index_refresh_order(order=current)
+            return PatchResult(order=current, changed=wanted)
+    else:
+        current = client.get_order(order_id)
+    if (current.updated_at or "") != seen_updated_at and not _moved_by_own_patch(
+        seen, seen_updated_at, current
+    ):
         raise OrderChanged(current=current)
     patch = _without_unchanged(changes, current)
     after = _patch_values(patch)
@@ -193,14 +235,52 @@ def order_patch(
         summary={"fields": list(fields), "title": current.title or ""},
         before=_order_values(current, fields),
         after=after,
-    ):
-        client.patch_order(order_id, patch)
-    try:
-        fresh = client.get_order(order_id)
-    except RelayError:
-        fresh = _applied_locally(current, patch)
+    ) as note:
+        try:
+            client.patch_order(order_id, patch)
+        except OutcomeUnknown as error:
+            fresh = look_after_unknown(
+                error, lambda: order_patched_find(client=client, order_id=order_id, patch=patch)
+            )
+            note.checked = True
+            index_refresh_order(order=fresh)
+            return PatchResult(order=fresh, changed=fields)
+    fresh = _applied_locally(current, patch)
     index_refresh_order(order=fresh)  # the list shows the change at once, not after the next sync
-    return PatchResult(order=fresh, changed=fields)
+    return PatchResult(order=fresh, changed=fields, local=True)
+
+
+def _moved_by_own_patch(seen: dict[str, Any] | None, seen_updated_at: str, current: Order) -> bool:
+    """True when the page's own confirmed patch explains why relay's updatedAt is no
+    longer `seen_updated_at`: the snapshot says so and relay has what it shows."""
+    if not seen or not seen_updated_at or seen.get("own_patch_from") != seen_updated_at:
+        return False
+    return not order_changes(seen=seen, current=current)
+
+
+def order_patched_find(*, client: RelayClient, order_id: int, patch: OrderPatch) -> Order | None:
+    """The order, when relay has every value `patch` sets (the patch was done), else None."""
+    order = client.get_order(order_id)
+    return order if not _patch_values(_without_unchanged(patch, order)) else None
+
+
+def _audit_found(
+    actor: AbstractBaseUser | AnonymousUser,
+    operation: str,
+    order_id: int,
+    summary: dict[str, Any],
+    after: Any,
+) -> None:
+    """The trail's entry for a retry that found its first attempt done: nothing sent."""
+    with audit_write(
+        actor=actor,
+        operation=operation,
+        target_type=Target.ORDER,
+        target_id=order_id,
+        summary={**summary, "retry": RETRY_FOUND},
+        after=after,
+    ) as note:
+        note.checked = True
 
 
 def order_changes(*, seen: dict[str, Any] | None, current: Order) -> list[Change]:
@@ -259,6 +339,20 @@ def _upload(file: UploadedFile) -> UploadFile:
     )
 
 
+def order_comment_find(
+    *, client: RelayClient, order_id: int, text: str, author: str, since: dt.datetime
+) -> Comment | None:
+    """The newest comment on the order with this text and author, created since `since`
+    (less CLOCK_SKEW; a comment whose time relay did not send counts too), else None."""
+    earliest = since - CLOCK_SKEW
+    for comment in reversed(client.get_order_comments(order_id)):
+        created = parse_moment(comment.created_at)
+        recent = not isinstance(created, dt.datetime) or created >= earliest
+        if comment.text == text and comment.author == author and recent:
+            return comment
+    return None
+
+
 def order_comment_create(
     *,
     client: RelayClient,
@@ -266,11 +360,14 @@ def order_comment_create(
     order_id: int,
     text: str,
     files: Sequence[UploadedFile] = (),
+    attempted_at: dt.datetime,
+    retry: bool = False,
 ) -> int:
     """Post a comment as the signed-in person (relay shows it to the property manager).
 
-    Returns relay's new comment id. The audit entry holds the text and each file's name
-    and size, never file contents.
+    Returns relay's new comment id. `attempted_at`: when the user first sent it (the
+    look after a lost answer, and before a `retry`, counts comments since then). The
+    audit entry holds the text and each file's name and size, never file contents.
     """
     author = comment_author_name(actor)
     uploads = [_upload(f) for f in files]
@@ -279,14 +376,29 @@ def order_comment_create(
         "text": text[:AUDIT_TEXT_LIMIT],
         "files": file_summary(files=uploads),
     }
+
+    def look() -> Comment | None:
+        return order_comment_find(
+            client=client, order_id=order_id, text=text, author=author, since=attempted_at
+        )
+
+    if retry and (found := look_before_retry(Operation.CREATE_ORDER_COMMENT, look)) is not None:
+        _audit_found(actor, Operation.CREATE_ORDER_COMMENT, order_id, summary, {"id": found.id})
+        index_note_comment(order_id=order_id)
+        return found.id or 0
     with audit_write(
         actor=actor,
         operation=Operation.CREATE_ORDER_COMMENT,
         target_type=Target.ORDER,
         target_id=order_id,
         summary=summary,
-    ):
-        comment_id = client.create_order_comment(order_id, text=text, author_name=author, files=uploads)
+    ) as note:
+        try:
+            comment_id = client.create_order_comment(order_id, text=text, author_name=author, files=uploads)
+        except OutcomeUnknown as error:
+            found = look_after_unknown(error, look)
+            note.checked, note.after = True, {"id": found.id}
+            comment_id = found.id or 0
     index_note_comment(order_id=order_id)  # the list counts it at once
     return comment_id
 
@@ -299,17 +411,42 @@ def order_field_create(
     name: str,
     content: str,
     position: int | float,
+    retry: bool = False,
 ) -> OrderFieldInput:
-    """Add a name/content field to the order at `position`; returns relay's echo."""
+    """Add a name/content field to the order at `position`; returns relay's echo (or
+    the field as sent, when its answer was lost and relay has it). `retry`: see the
+    module docstring."""
     field = OrderFieldInput(name=name, content=content, position=position, order_id=order_id)
+    summary = {"name": name, "content": content[:AUDIT_TEXT_LIMIT], "position": position}
+
+    def look() -> OrderFieldInput | None:
+        return field if order_field_find(client=client, field=field) else None
+
+    if retry and look_before_retry(Operation.CREATE_ORDER_FIELD, look) is not None:
+        _audit_found(actor, Operation.CREATE_ORDER_FIELD, order_id, summary, None)
+        return field
     with audit_write(
         actor=actor,
         operation=Operation.CREATE_ORDER_FIELD,
         target_type=Target.ORDER,
         target_id=order_id,
-        summary={"name": name, "content": content[:AUDIT_TEXT_LIMIT], "position": position},
-    ):
-        return client.create_order_field(field)
+        summary=summary,
+    ) as note:
+        try:
+            return client.create_order_field(field)
+        except OutcomeUnknown as error:
+            found = look_after_unknown(error, look)
+            note.checked = True
+            return found
+
+
+def order_field_find(*, client: RelayClient, field: OrderFieldInput) -> bool:
+    """True when the order has a field with this name, content and position."""
+    order = client.get_order(field.order_id)
+    return any(
+        f.name == field.name and f.content == field.content and f.position == field.position
+        for f in order.fields
+    )
 
 
 __all__ = [
@@ -319,6 +456,9 @@ __all__ = [
     "comment_author_name",
     "order_changes",
     "order_comment_create",
+    "order_comment_find",
     "order_field_create",
+    "order_field_find",
     "order_patch",
+    "order_patched_find",
 ]

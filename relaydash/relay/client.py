@@ -30,7 +30,16 @@ from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from .cache import CUSTOMERS_TOPIC, ReadCache, order_topic
 from .decoding import decode_listing, decode_one
-from .errors import BadResponse, NotFound, RelayError, Unauthorized, Unavailable, ValidationFailed
+from .errors import (
+    BadResponse,
+    NotFound,
+    OutcomeUnknown,
+    RelayError,
+    TimedOut,
+    Unauthorized,
+    Unavailable,
+    ValidationFailed,
+)
 from .records import (
     AddressInput,
     Comment,
@@ -84,6 +93,8 @@ PATHS: Final[dict[str, tuple[str, str]]] = {
 # a gateway or the service itself is briefly down. 500 is a bug, 429 asks us to slow down.
 _RETRY_STATUSES: Final = frozenset({502, 503, 504})
 _USER_AGENT: Final = "relaydash/0.1"
+# What requests raises when an answer stops short or cannot be decompressed.
+_CUT_ANSWER: Final = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
 
 
 # --- Wire shapes that are not records of their own --------------------------------------
@@ -238,11 +249,18 @@ class RelayClient:
 
     Writes (POST, PATCH) are never retried: relay has no idempotency keys, so when a write
     fails half-way we cannot know whether it took effect, and a retried POST could post a
-    comment (which the property manager sees) twice. The caller gets Unavailable and the
-    user decides.
+    comment (which the property manager sees) twice. The caller gets OutcomeUnknown and
+    reads relay to find out.
 
-    Every call carries an explicit (connect, read) timeout; CreateOrderComment uses
-    `upload_timeout` as its read timeout, since up to 100 MB go out before relay answers.
+    Every call carries an explicit (connect, read) timeout: `read_timeout` for reads
+    (a page waits for them), the longer `write_timeout` for writes (a write cut short
+    by our own impatience has an unknown outcome), and CreateOrderComment
+    `upload_timeout`, since up to 100 MB go out before relay answers.
+
+    Every write ends in one of three ways: done (the documented 2xx answer), not done
+    (relay refused with 4xx/5xx, or the request never left: ValidationFailed,
+    Unauthorized, NotFound, Unavailable) or unknown (OutcomeUnknown: the body went out
+    and no readable, documented answer came back).
     Redirects are not followed: requests would turn a redirected POST into a GET; a 3xx
     from relay is reported as BadResponse.
 
@@ -259,7 +277,8 @@ class RelayClient:
         base_url: str,
         api_key: str,
         connect_timeout: float = 3.05,
-        read_timeout: float = 30.0,
+        read_timeout: float = 10.0,
+        write_timeout: float = 30.0,
         upload_timeout: float = 300.0,
         retries: int = 2,
         backoff: float = 0.3,
@@ -270,6 +289,7 @@ class RelayClient:
         self.cache = cache
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.write_timeout = write_timeout
         self.upload_timeout = upload_timeout
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
@@ -292,9 +312,10 @@ class RelayClient:
     # --- Operations -------------------------------------------------------------------
 
     def create_address(self, address: AddressInput) -> int:
-        """CreateAddress: relay answers the new id as a bare integer."""
+        """CreateAddress: relay answers the new id as a bare integer (anything else:
+        OutcomeUnknown; relay offers no read of addresses to find out)."""
         response = self._call("CreateAddress", json=_ENCODER.encode(address))
-        return self._decode("CreateAddress", _DECODE_INT, response)
+        return _written("CreateAddress", _DECODE_INT, response, lambda new_id: new_id > 0)
 
     def create_customer(
         self, customer: CustomerInput, *, casavi_account_id: int | None = None
@@ -304,7 +325,12 @@ class RelayClient:
         body = CustomerCreated(customer=customer, casavi_account_id=casavi_account_id)
         with self._writing(CUSTOMERS_TOPIC):
             response = self._call("CreateCustomer", json=_ENCODER.encode(body))
-        return self._decode("CreateCustomer", _DECODE_CUSTOMER_CREATED, response)
+        return _written(
+            "CreateCustomer",
+            _DECODE_CUSTOMER_CREATED,
+            response,
+            lambda echo: echo.customer.name == customer.name,
+        )
 
     def get_customers(self, *, max_age: float = 0.0) -> Listing[Customer]:
         """GetCustomers: `{"customers": [...]}`. `max_age`: see the class docstring."""
@@ -321,7 +347,12 @@ class RelayClient:
         items = [_PropertyWire.of(p) for p in properties]
         body = _PropertiesRequest(casavi_account_id=casavi_account_id, properties=items)
         response = self._call("CreateProperties", json=_ENCODER.encode(body))
-        echoed = self._decode("CreateProperties", _DECODE_ECHOED_PROPERTIES, response).properties
+        echoed = _written(
+            "CreateProperties",
+            _DECODE_ECHOED_PROPERTIES,
+            response,
+            lambda echo: [p.name for p in echo.properties] == [p.name for p in items],
+        ).properties
         return [p.as_input() for p in echoed]
 
     def get_properties(self, *, limit: int, offset: int) -> Listing[Property]:
@@ -349,14 +380,15 @@ class RelayClient:
     def patch_order(self, order_id: int, patch: OrderPatch) -> None:
         """PatchOrder: only the fields set on `patch` are sent (and changed).
 
-        relay answers a bare `0`; any 2xx counts as done, whatever the body. A naive
-        `due_date` is taken as local time (as relay's own dates are) and sent as RFC 3339
-        with its offset.
+        relay answers a bare `0`; a 2xx with any other body (a maintenance page, a cut
+        answer) raises OutcomeUnknown. A naive `due_date` is taken as local time (as
+        relay's own dates are) and sent as RFC 3339 with its offset.
         """
         if isinstance(patch.due_date, dt.datetime) and timezone.is_naive(patch.due_date):
             patch = msgspec.structs.replace(patch, due_date=timezone.make_aware(patch.due_date))
         with self._writing(order_topic(order_id)):
-            self._call("PatchOrder", ids={"orderId": order_id}, json=_ENCODER.encode(patch))
+            response = self._call("PatchOrder", ids={"orderId": order_id}, json=_ENCODER.encode(patch))
+        _written("PatchOrder", _DECODE_INT, response, lambda answer: answer == 0)
 
     def get_order_comments(self, order_id: int) -> Listing[Comment]:
         """GetOrderComments: a bare array."""
@@ -387,13 +419,14 @@ class RelayClient:
                 headers={"Content-Type": encoder.content_type},
                 read_timeout=self.upload_timeout,
             )
-        return self._decode("CreateOrderComment", _DECODE_CREATED, response).id
+        return _written("CreateOrderComment", _DECODE_CREATED, response, lambda created: created.id > 0).id
 
     def create_order_field(self, field: OrderFieldInput) -> OrderFieldInput:
-        """CreateOrderField: relay echoes the field."""
+        """CreateOrderField: relay echoes the field (an echo of another field, or none:
+        OutcomeUnknown)."""
         with self._writing(order_topic(field.order_id)):
             response = self._call("CreateOrderField", json=_ENCODER.encode(field))
-        return self._decode("CreateOrderField", _DECODE_FIELD, response)
+        return _written("CreateOrderField", _DECODE_FIELD, response, lambda echo: echo == field)
 
     # --- Kept answers -------------------------------------------------------------------
 
@@ -460,7 +493,9 @@ class RelayClient:
         """
         method = PATHS[operation][0]
         url = self.url_for(operation, ids)
-        timeout = (self.connect_timeout, read_timeout if read_timeout is not None else self.read_timeout)
+        if read_timeout is None:
+            read_timeout = self.read_timeout if method == "GET" else self.write_timeout
+        timeout = (self.connect_timeout, read_timeout)
         if json is not None:
             data = json
             headers = {**(headers or {}), "Content-Type": "application/json"}
@@ -482,6 +517,9 @@ class RelayClient:
                 )
             except requests.RequestException as exc:
                 elapsed = (time.perf_counter() - started) * 1000
+                if method != "GET":
+                    logger.warning("relay %s failed after %.0f ms: %r", operation, elapsed, exc)
+                    self._raise_write_failure(operation, exc, timeout)
                 retriable = isinstance(exc, requests.ConnectionError) and not _is_read_timeout(exc)
                 if retriable and not last:
                     logger.warning(
@@ -501,6 +539,11 @@ class RelayClient:
                     extra=log_fields,
                 )
                 self._raise_unavailable(operation, exc, timeout)
+            except Exception as exc:  # below requests; for a write, its body may be out
+                if method == "GET":
+                    raise
+                logger.warning("relay %s failed: %r", operation, exc)
+                self._raise_write_failure(operation, exc, timeout)
             elapsed = (time.perf_counter() - started) * 1000
             error = error_for_response(response, operation)
             if error is None:
@@ -542,6 +585,27 @@ class RelayClient:
         time.sleep(delay + random.uniform(0, delay / 4))  # noqa: S311 - not cryptography
 
     @staticmethod
+    def _raise_write_failure(operation: str, exc: Exception, timeout: tuple[float, float]) -> NoReturn:
+        """A write that raised: not done when it never left (no connection), unknown
+        from the moment its body may have reached relay."""
+        never_left = isinstance(exc, requests.ConnectTimeout) or (
+            isinstance(exc, requests.ConnectionError)
+            and not _is_read_timeout(exc)
+            and not any(isinstance(a, ProtocolError) for a in exc.args)
+        )
+        if never_left and isinstance(exc, requests.RequestException):
+            RelayClient._raise_unavailable(operation, exc, timeout)
+        if isinstance(exc, requests.RequestException) and _is_read_timeout(exc):
+            message = f"relay did not answer within {timeout[1]:g} s"
+        elif isinstance(exc, _CUT_ANSWER):
+            message = "relay's answer was cut off"
+        elif isinstance(exc, requests.ConnectionError):
+            message = "relay closed the connection before answering"
+        else:
+            message = f"the request to relay failed after it was sent ({type(exc).__name__})"
+        raise OutcomeUnknown(message, operation=operation) from exc
+
+    @staticmethod
     def _raise_unavailable(
         operation: str, exc: requests.RequestException, timeout: tuple[float, float]
     ) -> NoReturn:
@@ -549,7 +613,7 @@ class RelayClient:
         if isinstance(exc, requests.ConnectTimeout):
             message = f"could not connect to relay within {timeout[0]:g} s"
         elif _is_read_timeout(exc):
-            message = f"relay did not answer within {timeout[1]:g} s"
+            raise TimedOut(f"relay did not answer within {timeout[1]:g} s", operation=operation) from exc
         elif isinstance(exc, requests.ConnectionError) and any(
             isinstance(a, ProtocolError) for a in exc.args
         ):
@@ -606,6 +670,35 @@ def _read_order(content: bytes, status: int) -> Order:
     return decode_one("GetOrder", _DECODE_ORDER, content, status=status)
 
 
+def _written[T](
+    operation: str,
+    decoder: msgspec.json.Decoder[T],
+    response: requests.Response,
+    documented: Callable[[T], bool],
+) -> T:
+    """A write's 2xx answer, when it is what the reference documents for `operation`
+    (`documented` checks the values, e.g. PatchOrder's bare 0, an echo of what was
+    sent). Anything else means relay may or may not have done the write: OutcomeUnknown,
+    never another exception."""
+    content = response.content or b""
+    try:
+        value = decoder.decode(content)
+        expected = documented(value)
+    except Exception as exc:  # any decoding failure of a 2xx body means the same
+        raise OutcomeUnknown(
+            f"relay's answer is not what it documents: {_short_text(content, 80)!r}",
+            status=response.status_code,
+            operation=operation,
+        ) from exc
+    if not expected:
+        raise OutcomeUnknown(
+            f"relay's answer does not match what was sent: {_short_text(content, 80)!r}",
+            status=response.status_code,
+            operation=operation,
+        )
+    return value
+
+
 def _text_or_none(value: str | int | None) -> str | None:
     return None if value is None else str(value)
 
@@ -633,6 +726,7 @@ def get_client() -> RelayClient:
         settings.RELAY_API_KEY,
         float(settings.RELAY_TIMEOUT_CONNECT),
         float(settings.RELAY_TIMEOUT_READ),
+        float(settings.RELAY_TIMEOUT_WRITE),
         float(settings.RELAY_TIMEOUT_UPLOAD),
         int(settings.RELAY_RETRIES),
         keep,
@@ -650,6 +744,7 @@ def get_client() -> RelayClient:
                 api_key=settings.RELAY_API_KEY,
                 connect_timeout=float(settings.RELAY_TIMEOUT_CONNECT),
                 read_timeout=float(settings.RELAY_TIMEOUT_READ),
+                write_timeout=float(settings.RELAY_TIMEOUT_WRITE),
                 upload_timeout=float(settings.RELAY_TIMEOUT_UPLOAD),
                 retries=int(settings.RELAY_RETRIES),
                 cache=cache,

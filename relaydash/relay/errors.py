@@ -39,3 +39,22 @@ class Unavailable(RelayError):
 
 class BadResponse(RelayError):
     """relay answered, but not with what the operation promises (not JSON, wrong shape)."""
+
+
+class OutcomeUnknown(RelayError):
+    """A write was sent, but whether relay did it cannot be told from the answer.
+
+    The body went out and then the answer timed out, the connection dropped, the answer
+    was cut, or a 2xx body is not what the reference documents for the operation. relay
+    may have done the write: only reading relay tells (the services do that), never a
+    guess. `status` is the 2xx status when there was one.
+    """
+
+
+class NotSaved(RelayError):
+    """A write's outcome was unknown, and reading relay showed it is not there: not
+    done, and sending it again is safe."""
+
+
+class TimedOut(Unavailable):
+    """relay was reached but did not answer in time (a read: asking again may help)."""

@@ -21,8 +21,16 @@ key still gets its 401.
 names: until cleared, the JSON answers of the read operations are rewritten, every
 scalar of every record (nested ones too) sent as the other JSON type, as null or left
 out, or one record per list made unreadable.
+
+Faults *after* a write are what make an outcome unknown: relay did the work, but the
+caller never learns it. `after_next` queues one of them: the operation runs and commits,
+then its answer is cut in half (`CUT`: the headers promise the whole body, half of it
+arrives, the connection closes), or never sent (`DROP`: the connection closes), or sent
+only after `seconds` (`STALL`: longer than the client waits). `garbage_next` is the
+opposite: the operation does NOT run, and the answer is a 200 with a maintenance page.
 """
 
+import enum
 import json
 import threading
 from collections.abc import Iterable, Iterator
@@ -55,6 +63,7 @@ class _Failure:
     remaining: int
     status: int
     body: bytes
+    skip: int = 0
 
 
 @dataclass
@@ -64,19 +73,43 @@ class _Delay:
     seconds: float
 
 
+class After(enum.StrEnum):
+    """What happens to an answer after the operation ran (see the module docstring)."""
+
+    CUT = "cut"
+    DROP = "drop"
+    STALL = "stall"
+
+
+@dataclass
+class _AfterRule:
+    operation: str | None
+    remaining: int
+    kind: After
+    seconds: float
+
+
+# What a proxy or a relay in maintenance answers: a 200 that is not the API's JSON.
+MAINTENANCE_PAGE = b"<!doctype html><title>Wartung</title><h1>Wartungsarbeiten</h1>"
+
+
 @dataclass(frozen=True)
 class Injected:
     """What the view must do for one request: wait `delay` seconds, then answer with
-    `status` and `body` instead of serving it (when `status` is not None)."""
+    `status` and `body` instead of serving it (when `status` is not None). With `after`
+    the operation is served, and then its answer is cut, dropped or stalled `stall` s."""
 
     delay: float = 0.0
     status: int | None = None
     body: bytes = b""
+    after: After | None = None
+    stall: float = 0.0
 
 
 _lock = threading.Lock()
 _failures: list[_Failure] = []
 _delays: list[_Delay] = []
+_afters: list[_AfterRule] = []
 
 # The operations whose answers hold records.
 READS: frozenset[str] = frozenset(
@@ -107,9 +140,15 @@ def _check(operation: str | None, count: int) -> None:
 
 
 def fail_next(
-    *, status: int = 500, count: int = 1, operation: str | None = None, body: bytes | None = None
+    *,
+    status: int = 500,
+    count: int = 1,
+    operation: str | None = None,
+    body: bytes | None = None,
+    skip: int = 0,
 ) -> None:
-    """Answer the next `count` matching requests with `status` and `body`.
+    """Answer the next `count` matching requests with `status` and `body`, after
+    serving `skip` of them normally (e.g. the read after a write, not the one before).
 
     Without `body` the answer is relay's usual `{"message": ...}` JSON; pass raw bytes
     (e.g. b"<html>") to test a client against a body that is not what it expects.
@@ -120,7 +159,7 @@ def fail_next(
     if body is None:
         body = json.dumps({"message": f"injected fault: HTTP {status}"}).encode()
     with _lock:
-        _failures.append(_Failure(operation, count, status, body))
+        _failures.append(_Failure(operation, count, status, body, max(0, skip)))
 
 
 def delay_next(*, seconds: float, count: int = 1, operation: str | None = None) -> None:
@@ -147,12 +186,32 @@ def mutate_answers(*, variant: str, operations: Iterable[str] | None = None, kee
         _mutations.append(_Mutation(variant, chosen, keep_ids))
 
 
+def after_next(*, kind: After, operation: str, count: int = 1, seconds: float = 0.0) -> None:
+    """Let the next `count` requests of `operation` run (and commit), then cut, drop or
+    stall (by `seconds`) their answers. The operation is required: these faults exist
+    to test one write at a time."""
+    _check(operation, count)
+    if seconds < 0:
+        raise ValueError("seconds must not be negative")
+    if kind is After.STALL and not seconds:
+        raise ValueError("a stall needs seconds > 0")
+    with _lock:
+        _afters.append(_AfterRule(operation, count, After(kind), float(seconds)))
+
+
+def garbage_next(*, operation: str, count: int = 1) -> None:
+    """Answer the next `count` requests of `operation` with a 200 maintenance page
+    (text/html, not JSON) WITHOUT running the operation."""
+    fail_next(status=200, count=count, operation=operation, body=MAINTENANCE_PAGE)
+
+
 def clear() -> None:
     """Forget every queued fault (tests call this in teardown)."""
     with _lock:
         _failures.clear()
         _delays.clear()
         _mutations.clear()
+        _afters.clear()
 
 
 def rewrite(operation: str, body: bytes) -> bytes:
@@ -234,8 +293,17 @@ def take(operation: str) -> Injected:
                 break
         for failure in _failures:
             if failure.operation in (None, operation):
+                if failure.skip:
+                    failure.skip -= 1
+                    return Injected(delay)
                 failure.remaining -= 1
                 if failure.remaining == 0:
                     _failures.remove(failure)
                 return Injected(delay, failure.status, failure.body)
+        for after in _afters:
+            if after.operation in (None, operation):
+                after.remaining -= 1
+                if after.remaining == 0:
+                    _afters.remove(after)
+                return Injected(delay, after=after.kind, stall=after.seconds)
     return Injected(delay)

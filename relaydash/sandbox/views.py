@@ -8,11 +8,13 @@ the reference's success shape. No input may produce a 500: every refusal is a JS
 `{"message": ...}` with 400, 401, 404, 405 or 413.
 """
 
+import contextlib
 import hmac
 import json
 import mimetypes
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -76,7 +78,7 @@ def _unauthorised() -> HttpResponse:
     return response
 
 
-def endpoint(**methods: tuple[str, Handler]) -> Callable[..., HttpResponse]:
+def endpoint(**methods: tuple[str, Handler]) -> Callable[..., HttpResponse | StreamingHttpResponse]:
     """One URL of the API: `methods` maps an HTTP method to (operation name, handler).
 
     The wrapper does what every operation shares, in relay's order: authentication
@@ -87,7 +89,7 @@ def endpoint(**methods: tuple[str, Handler]) -> Callable[..., HttpResponse]:
 
     @csrf_exempt
     @login_not_required
-    def view(request: HttpRequest, **kwargs: str) -> HttpResponse:
+    def view(request: HttpRequest, **kwargs: str) -> HttpResponse | StreamingHttpResponse:
         if not _authorised(request):
             return _unauthorised()
         method = request.method or ""
@@ -100,7 +102,9 @@ def endpoint(**methods: tuple[str, Handler]) -> Callable[..., HttpResponse]:
         if injected.delay:
             time.sleep(injected.delay)
         if injected.status is not None:
-            return HttpResponse(injected.body, status=injected.status, content_type="application/json")
+            html = injected.body.lstrip().startswith(b"<")
+            content_type = "text/html; charset=utf-8" if html else "application/json"
+            return HttpResponse(injected.body, status=injected.status, content_type=content_type)
         try:
             response = handler(request, **kwargs)
         except v.ApiError as error:
@@ -111,9 +115,54 @@ def endpoint(**methods: tuple[str, Handler]) -> Callable[..., HttpResponse]:
             return message(400, "request body could not be parsed")
         if response.status_code == 200 and operation in faults.READS:
             response.content = faults.rewrite(operation, response.content)
-        return response
+        return response if injected.after is None else _after_serving(request, response, injected)
 
     return view
+
+
+def _client_socket(request: HttpRequest) -> socket.socket:
+    """The connection to the caller, to close it under the caller's feet.
+
+    gunicorn names it in the environ; Django's own server (runserver, live_server) only
+    hands over the request body's stream, whose reader sits on the socket.
+    """
+    environ = request.META  # WSGIRequest: the WSGI environ itself
+    found = environ.get("gunicorn.socket")
+    if found is None:
+        reader = getattr(getattr(environ.get("wsgi.input"), "_read", None), "__self__", None)
+        found = getattr(getattr(reader, "raw", None), "_sock", None)
+    if not isinstance(found, socket.socket):
+        raise RuntimeError("this server does not expose the connection; cut/drop faults need it")
+    return found
+
+
+def _close(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # the caller left already
+        connection.shutdown(socket.SHUT_RDWR)
+
+
+def _after_serving(
+    request: HttpRequest, response: HttpResponse, injected: faults.Injected
+) -> HttpResponse | StreamingHttpResponse:
+    """The operation ran and committed; now its answer goes wrong (faults.After)."""
+    if injected.after is faults.After.STALL:
+        time.sleep(injected.stall)
+        return response
+    connection = _client_socket(request)
+    if injected.after is faults.After.DROP:
+        _close(connection)  # the server's write of the answer then fails quietly
+        return response
+    body = response.content
+
+    def half_then_close() -> Iterator[bytes]:
+        yield body[: len(body) // 2]
+        _close(connection)
+
+    cut = StreamingHttpResponse(
+        half_then_close(), status=response.status_code, content_type=response["Content-Type"]
+    )
+    cut["Content-Length"] = str(len(body))  # promises the whole answer
+    return cut
 
 
 @csrf_exempt

@@ -18,7 +18,6 @@
   var page = document.querySelector("[data-order-detail]");
   if (!page) return;
 
-  var FORM_ANSWER_HEADER = "X-Relaydash-Form";
   var lang = document.documentElement.lang || "de";
 
   function format(template, values) {
@@ -41,13 +40,7 @@
 
   // --- Error answers are forms to show, not failures to hide ------------------------------
 
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var xhr = event.detail.xhr;
-    if (xhr && xhr.status >= 400 && xhr.getResponseHeader(FORM_ANSWER_HEADER)) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
+  // (Swapped by app.js's one rule: these answers carry X-Relaydash-Swap.)
 
   // Where a failure is said: in the form that was sent, or in the part whose link asked.
   function failureHome(element) {
@@ -359,6 +352,7 @@
       var bar = form.querySelector("[data-upload-progress]");
       if (wrap && bar && selectedFiles().length) {
         bar.value = 0;
+        bar.hidden = false;
         wrap.hidden = false;
       }
     }
@@ -374,6 +368,11 @@
     if (bar && percent >= bar.value) {
       bar.value = percent;
       if (text) text.textContent = format(form.getAttribute("data-msg-uploading"), { percent: percent + "\u00a0%" });
+    }
+    if (bar && event.detail.loaded >= event.detail.total) {
+      // Every byte is out: what is left is relay's answer, not the upload.
+      bar.hidden = true;
+      if (text) text.textContent = form.getAttribute("data-msg-uploaded") || "";
     }
   });
 

@@ -78,15 +78,6 @@
     if (target && target.id === "order-tabs") showCurrentTab(tabsScroll);
   });
 
-  // The server answers "relay is unavailable" with 503 (or 502) and a message meant to
-  // be shown in the results; htmx would drop error responses, so let these through.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var detail = event.detail;
-    if (!detail || detail.target !== results()) return;
-    var status = detail.xhr ? detail.xhr.status : 0;
-    if (status === 502 || status === 503) {
-      detail.shouldSwap = true;
-      detail.isError = false;
-    }
-  });
+  // relay failing is answered with 502/503 and the results part saying so: app.js's one
+  // rule for error answers swaps it.
 })();

@@ -24,10 +24,10 @@ def post(client: Client, url: str, data: dict[str, Any], **headers: str) -> Any:
     return client.post(url, data, headers={"Accept-Language": "en", **headers})
 
 
-def english(message: object) -> str:
-    """A message as the English page shows it (HTML-escaped)."""
+def english(message: object, /, **values: object) -> str:
+    """A message as the English page shows it (HTML-escaped), filled with `values`."""
     with translation.override("en"):
-        return html.escape(str(message))
+        return html.escape(str(message) % values if values else str(message))
 
 
 def text(response: Any) -> str:

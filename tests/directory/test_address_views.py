@@ -12,7 +12,7 @@ from relaydash.directory.views import ADDRESS_CREATED, FORM_HAS_ERRORS
 from relaydash.relay.client import RelayClient
 from relaydash.sandbox import faults
 from relaydash.sandbox.models import Address as SandboxAddress
-from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
+from relaydash.web import NOTHING_CHANGED, RELAY_FAILED, RELAY_REJECTED
 
 from .support import address_data, english, get, post, text
 
@@ -61,7 +61,8 @@ def test_create_address_when_relay_fails(relay: RelayClient, backoffice: Client)
     faults.fail_next(status=502, operation="CreateAddress")
     response = post(backoffice, "/addresses/new/", address_data(prefix=""))
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in text(response)
+    assert english(RELAY_FAILED, status=502) in text(response)
+    assert english(NOTHING_CHANGED) in text(response)
     assert 'value="Lindenstraße 12"' in text(response)
 
 

@@ -34,7 +34,7 @@ from relaydash.relay.client import RelayClient
 from relaydash.relay.records import CustomerInput
 from relaydash.sandbox import faults
 from relaydash.sandbox.models import Customer as SandboxCustomer
-from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
+from relaydash.web import NOTHING_CHANGED, RELAY_FAILED, RELAY_REJECTED
 
 from .support import address, customer_ids, english, get, make_customer, post, property_ids, text
 
@@ -188,7 +188,7 @@ def test_list_says_when_relay_is_unavailable(relay: RelayClient, backoffice: Cli
     faults.fail_next(status=503, count=3, operation="GetCustomers")
     response = get(backoffice, "/customers/")
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in text(response)
+    assert english(RELAY_FAILED, status=503) in text(response)
 
 
 def test_viewer_sees_the_list_without_write_controls(seeded: RelayClient, viewer: Client) -> None:
@@ -246,7 +246,7 @@ def test_export_says_when_relay_is_unavailable(relay: RelayClient, backoffice: C
     faults.fail_next(status=503, count=3, operation="GetCustomers")
     response = get(backoffice, "/customers/export.csv")
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in text(response)
+    assert english(RELAY_FAILED, status=503) in text(response)
 
 
 # --- Detail --------------------------------------------------------------------------
@@ -309,14 +309,14 @@ def test_detail_keeps_the_contact_when_the_empty_index_cannot_be_filled(
     page = text(response)
     assert response.status_code == 200
     assert english(customer.name) in page
-    assert english(RELAY_UNAVAILABLE) in page
+    assert english(RELAY_FAILED, status=503) in page
 
 
 def test_detail_when_relay_is_unavailable(relay: RelayClient, backoffice: Client) -> None:
     faults.fail_next(status=503, count=3, operation="GetCustomers")
     response = get(backoffice, "/customers/1/")
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in text(response)
+    assert english(RELAY_FAILED, status=503) in text(response)
 
 
 def test_detail_says_when_the_property_scan_was_capped(
@@ -470,7 +470,8 @@ def test_create_when_relay_fails_keeps_the_input_and_says_so(relay: RelayClient,
     page = text(response)
 
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in page
+    assert english(RELAY_FAILED, status=500) in page
+    assert english(NOTHING_CHANGED) in page
     assert 'value="Hausverwaltung Neu GmbH"' in page and 'value="4242"' in page
     assert 'value="Lindenstraße 12"' in page
     entry = AuditEntry.objects.get(operation="CreateCustomer")

@@ -20,7 +20,7 @@ from relaydash.directory.import_views import IMPORT_NOT_FOUND
 from relaydash.directory.importing import FILE_NO_NAME_COLUMN, ROW_POSTAL_CODE_DE, ROW_REQUIRED
 from relaydash.relay.client import RelayClient
 from relaydash.sandbox import faults
-from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
+from relaydash.web import RELAY_REJECTED
 
 from .support import all_properties, english, get, text
 
@@ -43,10 +43,13 @@ def token_of(response: Any) -> str:
     return match.group(1)
 
 
-def run_import(client: Client, token: str, *, max_steps: int = 500) -> list[Any]:
+def run_import(client: Client, token: str, *, max_steps: int = 500, confirm: bool = True) -> list[Any]:
     """Confirm and take steps as the progress page does, until the server sends the
-    browser to the report. Returns the step responses."""
-    assert client.post(f"/properties/import/{token}/confirm/")["Location"] == f"/properties/import/{token}/"
+    browser to the report (or the paused run). Returns the step responses."""
+    if confirm:
+        assert (
+            client.post(f"/properties/import/{token}/confirm/")["Location"] == f"/properties/import/{token}/"
+        )
     steps = []
     for _ in range(max_steps):
         response = client.post(f"/properties/import/{token}/step/", headers={"Accept-Language": "en", **HTMX})
@@ -55,6 +58,10 @@ def run_import(client: Client, token: str, *, max_steps: int = 500) -> list[Any]
             assert response["HX-Redirect"] == f"/properties/import/{token}/"
             return steps
     raise AssertionError("the import did not finish")
+
+
+def backoffice_user_id(client: Client) -> int:
+    return int(client.session["_auth_user_id"])
 
 
 def csv_rows(response: Any, delimiter: str = ";") -> list[list[str]]:
@@ -215,24 +222,68 @@ def test_reimporting_the_rows_with_ids_updates_instead_of_duplicating(
     assert re.search(r"<strong>2</strong> updated", text(get(backoffice, f"/properties/import/{again}/")))
 
 
-def test_a_failed_batch_marks_its_rows_and_the_import_goes_on(
-    seeded: RelayClient, backoffice: Client
+@pytest.mark.parametrize("status", [500, 503, 401, 404])
+def test_relay_failing_pauses_the_run_with_one_message_and_continue_resumes_it(
+    seeded: RelayClient, backoffice: Client, status: int
 ) -> None:
     size = import_jobs.BATCH_SIZE
     lines = [HEADER] + [f"Haus {i};Weg {i};10115;Berlin;DE;" for i in range(size + 3)]
     token = token_of(upload(backoffice, csv_file(*lines)))
-    faults.fail_next(status=500, operation="CreateProperties")
+    faults.fail_next(status=status, count=50, operation="CreateProperties")
     run_import(backoffice, token)
 
-    created = {p.name for p in all_properties(seeded)}
-    assert {f"Haus {i}" for i in range(size)}.isdisjoint(created)
-    assert {f"Haus {i}" for i in range(size, size + 3)} <= created
-    report = csv_rows(get(backoffice, f"/properties/import/{token}/report.csv"))[1:]
-    failed = [row for row in report if row[3] == "failed"]
-    assert len(failed) == size
-    assert all(english(RELAY_UNAVAILABLE) in row[4] for row in failed)
+    job = import_jobs.load_job(token, user_id=backoffice_user_id(backoffice))
+    assert job is not None and job.state == "halted"
+    assert job.calls == 1  # no splitting: the next batch would fail the same way
     page = text(get(backoffice, f"/properties/import/{token}/"))
-    assert re.search(rf"<strong>{size}</strong> refused by relay", page)
+    assert "Import paused" in page and "The import paused at row 2:" in page
+    assert re.search(rf"<strong>{size + 3}</strong> not attempted yet", page)
+    assert re.search(r"<strong>0</strong> refused by relay", page)
+    assert not {f"Haus {i}" for i in range(size + 3)} & {p.name for p in all_properties(seeded)}
+
+    faults.clear()
+    resumed = backoffice.post(f"/properties/import/{token}/step/", {"resume": "1"})
+    assert resumed.status_code == 302
+    run_import(backoffice, token, confirm=False)
+    names = [p.name for p in all_properties(seeded)]
+    assert all(names.count(f"Haus {i}") == 1 for i in range(size + 3))
+    assert re.search(
+        rf"<strong>{size + 3}</strong> created", text(get(backoffice, f"/properties/import/{token}/"))
+    )
+
+
+@pytest.mark.parametrize("fault", ["cut", "drop", "stall", "garbage"])
+@pytest.mark.parametrize("look", ["readable", "unreadable"])
+def test_a_batch_whose_answer_was_lost_is_checked_row_by_row_and_never_duplicated(
+    seeded: RelayClient, backoffice: Client, settings: Any, fault: str, look: str
+) -> None:
+    settings.RELAY_TIMEOUT_WRITE = 0.5
+    lines = [HEADER] + [f"Objekt {i};Weg {i};10115;Berlin;DE;MSC-{i}" for i in range(8)]
+    token = token_of(upload(backoffice, csv_file(*lines)))
+    if fault == "garbage":
+        faults.garbage_next(operation="CreateProperties")
+    elif fault == "stall":
+        faults.after_next(kind=faults.After.STALL, operation="CreateProperties", seconds=1.5)
+    else:
+        faults.after_next(kind=faults.After(fault), operation="CreateProperties")
+    if look == "unreadable":
+        faults.fail_next(status=500, operation="GetProperties")
+    run_import(backoffice, token)
+
+    job = import_jobs.load_job(token, user_id=backoffice_user_id(backoffice))
+    assert job is not None
+    if look == "unreadable":
+        assert job.state == "halted"
+        page = text(get(backoffice, f"/properties/import/{token}/"))
+        assert english(import_jobs.IMPORT_CHECK_HALTED % {"row": 2}) in page
+        assert backoffice.post(f"/properties/import/{token}/step/", {"resume": "1"}).status_code == 302
+        run_import(backoffice, token, confirm=False)
+    names = [p.name for p in all_properties(seeded)]
+    assert all(names.count(f"Objekt {i}") == 1 for i in range(8)), names
+    report = csv_rows(get(backoffice, f"/properties/import/{token}/report.csv"))[1:]
+    assert [row[3] for row in report] == ["created"] * 8
+    by_name = {p.name: p.id for p in all_properties(seeded)}
+    assert all(row[1] == str(by_name[row[2]]) for row in report)
 
 
 def test_relay_refusing_one_row_fails_only_that_row(seeded: RelayClient, backoffice: Client) -> None:

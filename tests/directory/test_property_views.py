@@ -17,7 +17,7 @@ from relaydash.directory.property_views import CUSTOMERS_UNAVAILABLE, PROPERTY_C
 from relaydash.directory.views import FORM_HAS_ERRORS
 from relaydash.relay.client import RelayClient
 from relaydash.sandbox import faults
-from relaydash.web import RELAY_NOT_FOUND, RELAY_UNAVAILABLE
+from relaydash.web import NOTHING_CHANGED, RELAY_FAILED, RELAY_NOT_FOUND
 
 from .support import address_data, all_properties, english, get, make_properties, post, property_ids, text
 
@@ -103,7 +103,7 @@ def test_list_when_relay_is_unavailable(relay: RelayClient, backoffice: Client) 
     faults.fail_next(status=503, count=3, operation="GetProperties")
     response = get(backoffice, "/properties/")
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in text(response)
+    assert english(RELAY_FAILED, status=503) in text(response)
 
 
 def test_list_without_customer_names_still_lists(seeded: RelayClient, backoffice: Client) -> None:
@@ -151,7 +151,7 @@ def test_detail_when_relay_is_unavailable(relay: RelayClient, backoffice: Client
     faults.fail_next(status=503, count=3, operation="GetProperty")
     response = get(backoffice, "/properties/1/")
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in text(response)
+    assert english(RELAY_FAILED, status=503) in text(response)
 
 
 # --- Create and edit --------------------------------------------------------------------
@@ -284,7 +284,8 @@ def test_save_when_relay_fails_keeps_the_input_and_says_so(seeded: RelayClient, 
     response = post(backoffice, f"/properties/{prop.id}/edit/", property_data(name="Nicht gespeichert"))
     page = text(response)
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in page
+    assert english(RELAY_FAILED, status=503) in page
+    assert english(NOTHING_CHANGED) in page
     assert 'value="Nicht gespeichert"' in page
     assert seeded.get_property(prop.id).name == prop.name
     assert AuditEntry.objects.get(operation="CreateProperties").outcome == AuditEntry.Outcome.FAILED
@@ -295,7 +296,7 @@ def test_the_form_works_without_the_customer_list(seeded: RelayClient, backoffic
     response = get(backoffice, "/properties/new/")
     assert response.status_code == 200
     with translation.override("en"):
-        expected = str(CUSTOMERS_UNAVAILABLE % {"reason": str(RELAY_UNAVAILABLE)})
+        expected = str(CUSTOMERS_UNAVAILABLE % {"reason": str(RELAY_FAILED % {"status": 503})})
     assert html.escape(expected) in text(response)
 
 

@@ -212,7 +212,8 @@ def test_relay_failure_keeps_text_and_files(
     faults.fail_next(status=500, operation="CreateOrderComment")
     page.get_by_role("button", name="Post comment").click()
     alert = page.locator("#comment-form [role=alert]").first
-    expect(alert).to_contain_text("relay cannot be reached right now.")
+    expect(alert).to_contain_text("relay answered with an error (HTTP 500).")
+    expect(alert).to_contain_text("Nothing was changed.")
     expect(alert).to_contain_text("Your files are still selected")
     expect(page.get_by_label("Comment", exact=True)).to_have_value(text)
     expect(page.locator("[data-file-list] li")).to_have_count(1)

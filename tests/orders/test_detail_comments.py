@@ -26,7 +26,7 @@ from relaydash.orders.forms import (
 from relaydash.relay.client import MAX_COMMENT_BYTES, RelayClient
 from relaydash.relay.records import OrderPatch, OrderStatus
 from relaydash.sandbox import faults
-from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
+from relaydash.web import NOTHING_CHANGED, RELAY_FAILED, RELAY_REJECTED, RELAY_UNAVAILABLE
 from tests.orders.detail_support import (
     HTMX,
     detail_url,
@@ -226,7 +226,8 @@ def test_relay_500_keeps_the_text_and_asks_for_the_files(seeded: RelayClient, ba
     assert response.status_code == 503
     assert response["X-Relaydash-Form"] == "error"
     body = response.content.decode()
-    assert english(RELAY_UNAVAILABLE) in body
+    assert english(RELAY_FAILED, status=500) in body
+    assert english(NOTHING_CHANGED) in body
     assert english(FILES_CHOOSE_AGAIN) in body
     assert "Wichtig: &lt;bitte&gt; lesen</textarea>" in body
     assert ">Try again</button>" in body

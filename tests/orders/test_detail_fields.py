@@ -13,7 +13,7 @@ from relaydash.orders.detail_views import FIELD_ADDED
 from relaydash.orders.forms import FIELD_CONTENT_REQUIRED, FIELD_NAME_REQUIRED
 from relaydash.relay.client import RelayClient
 from relaydash.sandbox import faults
-from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
+from relaydash.web import NOTHING_CHANGED, RELAY_FAILED, RELAY_REJECTED
 from tests.orders.detail_support import (
     detail_url,
     english,
@@ -101,7 +101,8 @@ def test_relay_failure_keeps_the_input(seeded: RelayClient, backoffice: Client) 
     response = add(backoffice, order.id, {"name": "Notiz", "content": "Hund im Hof", "position": "5"})
     assert response.status_code == 503
     body = response.content.decode()
-    assert english(RELAY_UNAVAILABLE) in body
+    assert english(RELAY_FAILED, status=503) in body
+    assert english(NOTHING_CHANGED) in body
     assert 'value="Notiz"' in body and "Hund im Hof</textarea>" in body
     assert not any(f.name == "Notiz" for f in seeded.get_order(order.id).fields)
 

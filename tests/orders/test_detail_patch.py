@@ -25,11 +25,12 @@ from relaydash.orders.detail_views import (
     ORDER_GONE,
     STATUS_SAVED,
 )
-from relaydash.orders.forms import DUE_DATE_INVALID, SEEN_MISSING, STATUS_INVALID
+from relaydash.orders.forms import DUE_DATE_INVALID, SEEN_MISSING, STATUS_INVALID, unsign_seen
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import OrderPatch, OrderStatus
 from relaydash.sandbox import faults
-from relaydash.web import RELAY_REJECTED, RELAY_UNAVAILABLE
+from relaydash.web import NOTHING_CHANGED as NOT_DONE
+from relaydash.web import RELAY_FAILED, RELAY_REJECTED, RELAY_UNAVAILABLE
 from tests.orders.detail_support import (
     detail_url,
     english,
@@ -76,9 +77,16 @@ def test_status_change_swaps_its_part(seeded: RelayClient, backoffice: Client) -
         'id="order-head-status" class="badge status-badge status-badge--in-progress" hx-swap-oob="true"'
         in body
     )
-    fresh = seeded.get_order(order.id).updated_at
+    # relay's answer was the documented 0: not read back, the page keeps the updatedAt
+    # its patch started from, and its signed snapshot says the patch was its own.
     oob = '<div hx-swap-oob="innerHTML:.seen-inputs">'
-    assert f'{oob}<input type="hidden" name="seen_updated_at" value="{fresh}">' in body
+    assert f'{oob}<input type="hidden" name="seen_updated_at" value="{order.updated_at}">' in body
+    assert (
+        unsign_seen(html.unescape(re.findall(r'name="seen_values" value="([^"]*)"', body)[0]))[
+            "own_patch_from"
+        ]
+        == order.updated_at
+    )
 
 
 def test_status_change_is_audited_before_and_after(seeded: RelayClient, backoffice: Client) -> None:
@@ -351,7 +359,8 @@ def test_relay_error_keeps_the_input_and_says_unavailable(seeded: RelayClient, b
     assert response.status_code == 503
     assert response["X-Relaydash-Form"] == "error"
     body = response.content.decode()
-    assert english(RELAY_UNAVAILABLE) in body
+    assert english(RELAY_FAILED, status=500) in body
+    assert english(NOT_DONE) in body
     assert 'value="2027-05-05T12:00"' in body
     assert ">Try again</button>" in body
     assert seeded.get_order(order.id).due_date == order.due_date

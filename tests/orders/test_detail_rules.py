@@ -123,7 +123,7 @@ def test_patch_refuses_a_stale_updated_at(seeded: RelayClient, make_user: Callab
     assert not AuditEntry.objects.exists()
 
 
-def test_patch_returns_the_order_read_again(seeded: RelayClient, make_user: Callable[..., Any]) -> None:
+def test_a_confirmed_patch_is_not_read_back(seeded: RelayClient, make_user: Callable[..., Any]) -> None:
     order = next(o for o in seeded.get_orders() if o.status is OrderStatus.OPEN)
     due = dt.datetime(2027, 4, 1, 12, 0, tzinfo=BERLIN)
     result = order_patch(
@@ -135,7 +135,9 @@ def test_patch_returns_the_order_read_again(seeded: RelayClient, make_user: Call
     )
     assert result.changed == ("due_date",)  # the status was already OPEN: not sent
     assert result.order.due == due
-    assert result.order.updated_at != order.updated_at
+    # Not read again: the updatedAt the patch started from, marked as the page's own.
+    assert result.local and result.order.updated_at == order.updated_at
+    assert seeded.get_order(order.id or 0).due == due
 
 
 def test_detail_reads_order_and_customer(seeded: RelayClient) -> None:

@@ -20,7 +20,7 @@ from relaydash.orders.status import status_label
 from relaydash.relay.client import RelayClient
 from relaydash.relay.records import OrderFieldInput, OrderStatus
 from relaydash.sandbox import faults
-from relaydash.web import RELAY_UNAVAILABLE
+from relaydash.web import RELAY_FAILED, RELAY_UNAVAILABLE
 from tests.orders.detail_support import (
     HTMX,
     detail_url,
@@ -228,7 +228,7 @@ def test_relay_failing_with_500_says_so(seeded: RelayClient, backoffice: Client)
     faults.fail_next(status=500, operation="GetOrder")
     response = get(backoffice, detail_url(order.id))
     assert response.status_code == 503
-    assert english(RELAY_UNAVAILABLE) in response.content.decode()
+    assert english(RELAY_FAILED, status=500) in response.content.decode()
 
 
 def test_the_page_changes_are_listed(seeded: RelayClient, backoffice: Client) -> None:
@@ -313,7 +313,7 @@ def test_opening_a_form_while_relay_fails_says_so(seeded: RelayClient, backoffic
     response = get(backoffice, f"{detail_url(order.id, 'parts/address')}?edit=1", **HTMX)
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/plain")
-    assert response.content.decode() == html.unescape(english(RELAY_UNAVAILABLE))
+    assert response.content.decode() == html.unescape(english(RELAY_FAILED, status=500))
 
 
 def test_no_role_is_refused(seeded: RelayClient, client_as: Callable[..., Client]) -> None:

@@ -12,6 +12,7 @@ import io
 import json
 import logging
 from typing import Any
+from unittest import mock
 
 import pytest
 import requests
@@ -31,6 +32,7 @@ from relaydash.relay.client import (
 from relaydash.relay.errors import (
     BadResponse,
     NotFound,
+    OutcomeUnknown,
     RelayError,
     Unauthorized,
     Unavailable,
@@ -155,21 +157,6 @@ def test_error_with_empty_body_uses_the_reason(rsps: responses.RequestsMock, cli
         (lambda c: c.get_customers(), "GET", "/customers", b"[]"),  # bare, not wrapped
         (lambda c: c.get_order(1), "GET", "/orders/1", b"[1, 2]"),
         (lambda c: c.get_properties(limit=1, offset=0), "GET", "/properties", b'{"properties": 5}'),
-        (
-            lambda c: c.create_address(
-                AddressInput(street_address="a", postal_code="1", locality="b", country="DE")
-            ),
-            "POST",
-            "/addresses",
-            b'{"id": 5}',
-        ),
-        (lambda c: c.create_order_comment(1, text="t", author_name="a"), "POST", "/orders/1/comments", b"7"),
-        (
-            lambda c: c.create_order_comment(1, text="t", author_name="a"),
-            "POST",
-            "/orders/1/comments",
-            b'{"id": null}',  # a required value that is null still fails
-        ),
     ],
 )
 def test_body_not_json_or_wrong_shape_is_bad_response(
@@ -181,6 +168,131 @@ def test_body_not_json_or_wrong_shape_is_bad_response(
     assert caught.value.status == 200
     assert caught.value.operation
     assert not isinstance(caught.value.__cause__, BadResponse)
+
+
+_ADDRESS = AddressInput(street_address="a", postal_code="1", locality="b", country="DE")
+_FIELD = OrderFieldInput(name="Zaehler", content="4711", position=2, order_id=1)
+_WRITES: dict[str, tuple[Any, str, str]] = {
+    "CreateAddress": (lambda c: c.create_address(_ADDRESS), "POST", "/addresses"),
+    "PatchOrder": (lambda c: c.patch_order(1, OrderPatch(internal_id="X")), "PATCH", "/orders/1"),
+    "CreateOrderComment": (
+        lambda c: c.create_order_comment(1, text="t", author_name="a"),
+        "POST",
+        "/orders/1/comments",
+    ),
+    "CreateOrderField": (lambda c: c.create_order_field(_FIELD), "POST", "/order-fields"),
+    "CreateCustomer": (lambda c: c.create_customer(CustomerInput(name="HV Nord")), "POST", "/customers"),
+    "CreateProperties": (
+        lambda c: c.create_properties([PropertyInput(name="Haus A")], casavi_account_id=1),
+        "POST",
+        "/properties",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("CreateAddress", b'{"id": 5}'),  # wrapped, not bare
+        ("CreateAddress", b"true"),
+        ("CreateAddress", b"4"[:0]),  # empty
+        ("PatchOrder", b"<h1>Wartungsarbeiten</h1>"),
+        ("PatchOrder", b""),
+        ("PatchOrder", b"1"),  # an integer, but not the documented 0
+        ("PatchOrder", b'{"status": "OPEN"}'),
+        ("CreateOrderComment", b"7"),
+        ("CreateOrderComment", b'{"id": null}'),
+        ("CreateOrderComment", b'{"id": 7'),  # cut
+        ("CreateOrderField", b'{"name": "Zaehler", "content": "4711", "position": 2}'),  # no orderId
+        ("CreateOrderField", b'{"name": "other", "content": "4711", "position": 2, "orderId": 1}'),
+        ("CreateOrderField", b"null"),
+        ("CreateCustomer", b'{"customers": []}'),
+        ("CreateCustomer", b'{"customer": {"name": "someone else"}}'),
+        ("CreateCustomer", b'{"customer": null}'),
+        ("CreateProperties", b'{"properties": []}'),  # fewer than were sent
+        ("CreateProperties", b'{"properties": [{"name": null}]}'),
+        ("CreateProperties", b'{"properties": [{"name": "Haus A"}'),
+    ],
+)
+def test_a_write_answered_with_a_2xx_relay_does_not_document_has_an_unknown_outcome(
+    rsps: responses.RequestsMock, client: RelayClient, operation: str, body: bytes
+) -> None:
+    call, method, path = _WRITES[operation]
+    rsps.add(method, url(path), body=body, status=200)
+    with pytest.raises(OutcomeUnknown) as caught:
+        call(client)
+    assert caught.value.status == 200
+    assert caught.value.operation == operation
+
+
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("CreateAddress", b"1093"),
+        ("PatchOrder", b"0"),
+        ("CreateOrderComment", b'{"id": 7}'),
+        ("CreateOrderField", b'{"name": "Zaehler", "content": "4711", "position": 2, "orderId": 1}'),
+        ("CreateCustomer", b'{"casaviAccountId": null, "customer": {"name": "HV Nord", "id": "3"}}'),
+        ("CreateProperties", b'{"properties": [{"id": "9", "name": "Haus A", "externalId": 5}]}'),
+    ],
+)
+def test_a_write_answered_as_documented_is_done(
+    rsps: responses.RequestsMock, client: RelayClient, operation: str, body: bytes
+) -> None:
+    call, method, path = _WRITES[operation]
+    rsps.add(method, url(path), body=body, status=200)
+    call(client)  # no error: done
+
+
+@pytest.mark.parametrize("operation", sorted(_WRITES))
+@pytest.mark.parametrize(
+    "failure",
+    [
+        requests.ReadTimeout("read timed out"),
+        requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError())),
+        requests.exceptions.ChunkedEncodingError(ProtocolError("Connection broken: IncompleteRead")),
+        requests.exceptions.ContentDecodingError("bad gzip"),
+        RuntimeError("something below requests"),
+    ],
+    ids=["read-timeout", "dropped", "cut", "undecodable", "other"],
+)
+def test_a_write_that_failed_after_its_body_went_out_has_an_unknown_outcome(
+    rsps: responses.RequestsMock, client: RelayClient, operation: str, failure: Exception
+) -> None:
+    call, method, path = _WRITES[operation]
+    rsps.add(method, url(path), body=failure)
+    with pytest.raises(OutcomeUnknown) as caught:
+        call(client)
+    assert caught.value.operation == operation
+    assert len(rsps.calls) == 1  # never sent twice
+
+
+@pytest.mark.parametrize("operation", sorted(_WRITES))
+@pytest.mark.parametrize(
+    "failure",
+    [requests.ConnectTimeout("connect timed out"), requests.ConnectionError("connection refused")],
+    ids=["connect-timeout", "refused"],
+)
+def test_a_write_that_never_left_is_not_done(
+    rsps: responses.RequestsMock, client: RelayClient, operation: str, failure: Exception
+) -> None:
+    call, method, path = _WRITES[operation]
+    rsps.add(method, url(path), body=failure)
+    with pytest.raises(Unavailable) as caught:
+        call(client)
+    assert not isinstance(caught.value, OutcomeUnknown)
+
+
+def test_reads_and_writes_wait_for_their_own_timeouts() -> None:
+    client = RelayClient(base_url="http://relay.test", api_key="k", read_timeout=10, write_timeout=30)
+    session = mock.Mock()
+    session.request.return_value = mock.Mock(status_code=200, content=b"0")
+    client.session = session
+    client.patch_order(1, OrderPatch(internal_id="X"))
+    assert session.request.call_args.kwargs["timeout"] == (client.connect_timeout, 30)
+    session.request.return_value = mock.Mock(status_code=200, content=b"[]")
+    client.get_order_comments(1)
+    assert session.request.call_args.kwargs["timeout"] == (client.connect_timeout, 10)
 
 
 # --- Transport failures and retries ----------------------------------------------------------
@@ -214,7 +326,7 @@ def test_read_timeout_is_unavailable_and_not_retried(
     rsps.add(responses.GET, url("/orders"), body=requests.ReadTimeout("slow"))
     with pytest.raises(Unavailable) as caught:
         client.get_orders()
-    assert caught.value.message == "relay did not answer within 30 s"
+    assert caught.value.message == "relay did not answer within 10 s"
     assert len(rsps.calls) == 1
 
 
@@ -224,7 +336,7 @@ def test_read_timeout_while_reading_the_body_is_not_retried(
     # requests reports a timeout in the middle of the body as ConnectionError(ReadTimeoutError).
     wrapped = requests.ConnectionError(ReadTimeoutError(None, "/orders", "Read timed out."))  # type: ignore[arg-type]
     rsps.add(responses.GET, url("/orders"), body=wrapped)
-    with pytest.raises(Unavailable, match="did not answer within 30 s"):
+    with pytest.raises(Unavailable, match="did not answer within 10 s"):
         client.get_orders()
     assert len(rsps.calls) == 1
 
@@ -232,7 +344,7 @@ def test_read_timeout_while_reading_the_body_is_not_retried(
 def test_connection_dropped_after_sending_says_so(rsps: responses.RequestsMock, client: RelayClient) -> None:
     dropped = requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError()))
     rsps.add(responses.POST, url("/orders/1/comments"), body=dropped)
-    with pytest.raises(Unavailable, match="relay closed the connection before answering"):
+    with pytest.raises(OutcomeUnknown, match="relay closed the connection before answering"):
         client.create_order_comment(1, text="t", author_name="a")
     assert len(rsps.calls) == 1
 
@@ -564,8 +676,8 @@ def test_create_order_field_echoes(rsps: responses.RequestsMock, client: RelayCl
 
 def test_patch_order_sends_only_the_set_fields(rsps: responses.RequestsMock, client: RelayClient) -> None:
     rsps.add(responses.PATCH, url("/orders/5"), body=b"0")
-    rsps.add(responses.PATCH, url("/orders/5"), body=b"")  # any 2xx body counts as done
-    rsps.add(responses.PATCH, url("/orders/5"), body=b"not json", status=202)
+    rsps.add(responses.PATCH, url("/orders/5"), body=b"0")
+    rsps.add(responses.PATCH, url("/orders/5"), body=b"0", status=202)
     assert client.patch_order(5, OrderPatch(status=OrderStatus.NULL)) is None
     client.patch_order(
         5, OrderPatch(due_date=dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC), internal_id="X")
@@ -618,7 +730,13 @@ def test_headers_on_every_call(rsps: responses.RequestsMock, client: RelayClient
 
 def test_timeouts_are_passed_on_every_call(rsps: responses.RequestsMock) -> None:
     client = RelayClient(
-        base_url=BASE, api_key=KEY, connect_timeout=1.5, read_timeout=7.0, upload_timeout=99.0, backoff=0
+        base_url=BASE,
+        api_key=KEY,
+        connect_timeout=1.5,
+        read_timeout=7.0,
+        write_timeout=20.0,
+        upload_timeout=99.0,
+        backoff=0,
     )
     rsps.add(responses.GET, url("/orders/1"), json={"id": 1})
     rsps.add(responses.PATCH, url("/orders/1"), body=b"0")
@@ -628,13 +746,13 @@ def test_timeouts_are_passed_on_every_call(rsps: responses.RequestsMock) -> None
     client.create_order_comment(1, text="t", author_name="a")
     # responses records the keyword arguments the HTTP adapter was called with.
     timeouts = [call.request.req_kwargs["timeout"] for call in rsps.calls]
-    assert timeouts == [(1.5, 7.0), (1.5, 7.0), (1.5, 99.0)]
+    assert timeouts == [(1.5, 7.0), (1.5, 20.0), (1.5, 99.0)]
 
 
 def test_default_timeouts(rsps: responses.RequestsMock, client: RelayClient) -> None:
     rsps.add(responses.GET, url("/orders"), json=[])
     client.get_orders()
-    assert rsps.calls[0].request.req_kwargs["timeout"] == (3.05, 30.0)
+    assert rsps.calls[0].request.req_kwargs["timeout"] == (3.05, 10.0)
 
 
 def test_redirects_are_not_followed(rsps: responses.RequestsMock, client: RelayClient) -> None:
@@ -765,6 +883,6 @@ def test_get_client_is_one_per_settings(settings: Any) -> None:
     assert third is not second and third.read_timeout == 5.0 and third.retries == 0
 
     settings.RELAY_API_URL = "http://relay.one/api"
-    settings.RELAY_TIMEOUT_READ = 30.0
+    settings.RELAY_TIMEOUT_READ = 10.0
     settings.RELAY_RETRIES = 2
     assert get_client() is first
