@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from relaydash.dispatch.selectors import Stop
+from relaydash.display.text import isolated, without_bidi_controls
 
 
 def card_labels() -> dict[str, str]:
@@ -69,6 +70,7 @@ def card_html(
     if stop.order_id == moved_id:
         classes += " board-card--moved"
     key = _esc(stop.key)
+    hidden_title = _esc(without_bidi_controls(stop.title or stop.key))
     if stop.gone:
         body = (
             f'<span class="board-card__title">{_esc(labels["order"])} {key}</span>'
@@ -77,7 +79,7 @@ def card_html(
     else:
         meta = f'<span class="mono">{key}</span>'
         if stop.city:
-            meta += f" · {_esc(stop.city)}"
+            meta += f" · {isolated(stop.city)}"
         if stop.window:
             meta += f' · <span class="board-card__window">{_esc(stop.window)}</span>'
         state = f'<span class="{_esc(stop.status_class)}">{_esc(stop.status_label)}</span>'
@@ -87,7 +89,7 @@ def card_html(
             state += f' <span class="board-card__flag">✓ {_esc(labels["done"])}</span>'
         body = (
             f'<a class="board-card__title" href="{_esc(stop.url)}">'
-            f"{_esc(stop.title or labels['untitled'])}</a>"
+            f"{isolated(stop.title) if stop.title else _esc(labels['untitled'])}</a>"
             f'<span class="board-card__meta">{meta}</span><span class="board-card__state">{state}</span>'
             f"{_partly(stop, labels) if unplanned else ''}"
         )
@@ -95,7 +97,7 @@ def card_html(
         f'<li class="{classes}" id="card-{key}" data-order="{key}" data-version="{stop.version:d}">{body}'
         f'<a class="board-card__move btn-link" href="?{_esc(week_query)}&amp;move={key}#board-plan"'
         " data-move>"
-        f'{_esc(labels["move"])}<span class="visually-hidden"> {_esc(stop.title or stop.key)}</span></a></li>'
+        f'{_esc(labels["move"])}<span class="visually-hidden"> {hidden_title}</span></a></li>'
     )
 
 

@@ -67,6 +67,8 @@ _ROW_FIELDS: Final = (
     "postal_code",
     "locality",
     "customer_name",
+    "call_name",
+    "call_number",
 )
 
 
@@ -88,6 +90,8 @@ class Stop:
     finished: bool
     overdue: bool
     window: str
+    call_name: str  # whom the one-tap "Call" rings ("" when no contact has a number)
+    call_number: str
     version: int
     # The assignment (a model, or on the board a named tuple of its values): who, which day.
     assignment: Any
@@ -123,6 +127,8 @@ def _stop(order_id: int, row: Any, assignment: Any, now: dt.datetime, url: str) 
         finished=status in CLOSED_STATUSES,
         overdue=row is not None and due_state(due=row.due, status=status, now=now) is DueState.OVERDUE,
         window=window_text(assignment.starts, assignment.ends) if assignment is not None else "",
+        call_name=row.call_name if row is not None else "",
+        call_number=row.call_number if row is not None else "",
         version=assignment.version if assignment is not None else 0,
         assignment=assignment,
     )

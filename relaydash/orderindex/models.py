@@ -48,6 +48,9 @@ class IndexedOrder(models.Model):
     customer_id = models.BigIntegerField(null=True, db_index=True)
     customer_name = models.TextField(blank=True, default="")
     contact_names = models.TextField(blank=True, default="")  # one name a line
+    # Whom the one-tap "Call" on My day rings (display.phone.order_quick_call).
+    call_name = models.TextField(blank=True, default="")
+    call_number = models.TextField(blank=True, default="")
     comment_count = models.PositiveIntegerField(default=0)
     last_comment_at = models.TextField(blank=True, default="")  # as relay sent it
     # Everything the free-text search looks at, case-folded (see rows.search_text).

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 import msgspec
 
+from relaydash.display.phone import order_quick_call
 from relaydash.relay.records import Moment, Order, moment_day, moment_end, moment_start, parse_moment
 
 # The values the hash covers, in a fixed order (every content field of IndexedOrder).
@@ -38,6 +39,8 @@ CONTENT_FIELDS: Final = (
     "customer_id",
     "customer_name",
     "contact_names",
+    "call_name",
+    "call_number",
     "comment_count",
     "last_comment_at",
     "search_text",
@@ -105,6 +108,7 @@ def row_values(order: Order, *, customer_name: str) -> dict[str, Any]:
     """The index row of `order` (whose id is not None): every content field by name."""
     address = order.address
     title = order.title or ""
+    call = order_quick_call(order)
     return {
         "title": title,
         "status": order.status_text or "",
@@ -129,6 +133,8 @@ def row_values(order: Order, *, customer_name: str) -> dict[str, Any]:
         "customer_id": order.customer_id,
         "customer_name": customer_name,
         "contact_names": "\n".join(p.name for p in order.contact_persons if p.name),
+        "call_name": call.name if call is not None else "",
+        "call_number": call.number if call is not None else "",
         "comment_count": len(order.comments),
         "last_comment_at": _moment_text(last_comment_at(order)),
         "search_text": search_text(order, customer_name),

@@ -10,7 +10,6 @@ is gone, 409 when someone else changed the order meanwhile (nothing is overwritt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from relaydash.accounts.permissions import Action, require, user_can
 from relaydash.accounts.selectors import audit_entries_for_order
+from relaydash.display.phone import order_quick_call
 from relaydash.orders import services
 from relaydash.orders.detail_selectors import (
     OrderDetail,
@@ -164,28 +164,6 @@ def _order_urls(order_id: int) -> dict[str, str]:
     return urls
 
 
-@dataclass(frozen=True, slots=True)
-class QuickCall:
-    """Who the "Call" quick action rings and on which number."""
-
-    name: str
-    number: str
-
-
-def _quick_call(order: Order | None) -> QuickCall | None:
-    """The first contact person with a number, for the one-tap "Call" at the door.
-
-    The mobile comes before the landline: on site people are rarely at their desk. A
-    person without a name is called by what they are ("Hausmeister") or the number,
-    so the link always says whom it calls.
-    """
-    for person in order.contact_persons if order is not None else ():
-        number = person.mobile or person.telephone
-        if number:
-            return QuickCall(name=person.name or person.type or number, number=number)
-    return None
-
-
 def _editing(request: HtmxHttpRequest, part: str) -> str:
     """`part` when the user may edit it (from ?edit= on the page), else ""."""
     action = EDIT_PARTS.get(part)
@@ -226,7 +204,7 @@ def _context(
         "customer": detail.customer if detail else None,
         "comments": detail.comments if detail else None,
         "fields": detail.fields if detail else None,
-        "quick_call": _quick_call(order),
+        "quick_call": order_quick_call(order),
         "patch_forms": patch_forms,
         "status_choices": STATUS_CHOICES,
         "status_now": order.status_text if order is not None else None,

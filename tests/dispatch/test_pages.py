@@ -219,3 +219,45 @@ def test_the_unplanned_column_filters_and_puts_the_most_overdue_first(
     now = timezone.now()
     assert all(r.due is not None and r.due < now for r in indexed if f'id="card-{r.id}"' in column)
     assert "overdue" in column
+
+
+def test_my_day_calls_the_contact_in_one_tap_and_isolates_relay_text(
+    seeded: RelayClient, make_user: Any, client_as: Any
+) -> None:
+    """The stop dials whom the order page's Call rings (the first contact with a number,
+    their mobile before their landline); a stop without a number links to the contacts;
+    relay's text cannot reorder the page, on My day or on the board."""
+    from relaydash.orderindex.sync import index_refresh_order
+    from relaydash.relay.records import Address, ContactPerson, Order
+
+    anna = make_user(Role.FIELD, username="anna")
+    today = timezone.localdate()
+    callable_order = Order(
+        id=900001,
+        title="Rauchmelder \u202efdp.exe",
+        status_text="OPEN",
+        address=Address(street_address="Hauptstraße 5", postal_code="80331", locality="München"),
+        contact_persons=(
+            ContactPerson(name="Frau Kühn", telephone="089 1111"),
+            ContactPerson(name="Herr Roth", mobile="+49 (0)171 2345678"),
+        ),
+    )
+    silent_order = Order(id=900002, title="Zählerablesung", status_text="OPEN")
+    for order in (callable_order, silent_order):
+        index_refresh_order(order=order)
+        services.order_plan(
+            actor=anna, order_id=order.id or 0, plan=Plan(person_id=anna.pk, day=today), seen_version=0
+        )
+    field = Client()
+    field.force_login(anna)
+    page = field.get(reverse("dispatch:my_day"), headers={"Accept-Language": "en"}).content.decode()
+    # Frau Kühn comes first and has a number: her landline is dialled.
+    assert 'href="tel:0891111" aria-label="Call Frau Kühn"' in page
+    assert "\u202e" not in page  # the override is gone, the title reads as stored: ".exe" last
+    assert "<bdi>Rauchmelder fdp.exe</bdi>" in page
+    stop = page.split('id="stop-900002"')[1].split("</li>\n</ul>")[0]
+    assert "tel:" not in stop.split("my-stop__order")[0]
+    assert f"{reverse('orders:detail', args=[900002])}#contacts-heading" in stop
+
+    board = client_as(Role.BACKOFFICE).get(reverse("dispatch:board")).content.decode()
+    assert "\u202e" not in board and "<bdi>Rauchmelder fdp.exe</bdi>" in board

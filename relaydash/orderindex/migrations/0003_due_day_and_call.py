@@ -3,7 +3,8 @@ from django.db import migrations, models
 
 def forget_hashes(apps, schema_editor):
     # `due` now holds when an order becomes overdue (a bare date at the end of its day)
-    # and `due_day` is new: the next sync must rewrite every row, not skip it as unchanged.
+    # and `due_day` and the contact to call are new: the next sync must rewrite every row,
+    # not skip it as unchanged.
     apps.get_model("orderindex", "IndexedOrder").objects.update(content_hash="")
 
 
@@ -18,6 +19,16 @@ class Migration(migrations.Migration):
             model_name="indexedorder",
             name="due_day",
             field=models.DateField(null=True),
+        ),
+        migrations.AddField(
+            model_name="indexedorder",
+            name="call_name",
+            field=models.TextField(blank=True, default=""),
+        ),
+        migrations.AddField(
+            model_name="indexedorder",
+            name="call_number",
+            field=models.TextField(blank=True, default=""),
         ),
         migrations.RunPython(forget_hashes, migrations.RunPython.noop),
     ]
