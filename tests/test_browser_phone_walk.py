@@ -46,8 +46,17 @@ NOT_PAGES = {
     "accounts:oidc_authentication_init",
     "accounts:oidc_authentication_callback",
     "accounts:audit_csv",
-    "accounts:healthz",
+    "ops:healthz",
+    "ops:readyz",
     "set_language",
+    "dispatch:start",  # the sign-in landing: a redirect to My day or the list
+    "dispatch:person_hidden",
+    "dispatch:plan",
+    "dispatch:plan_many",
+    "dispatch:take",
+    "dispatch:hand_back",
+    "dispatch:board_move",
+    "dispatch:my_day_reorder",
 }
 NOT_WALKED_NAMESPACES = {"admin", "sandbox"}
 # Seen without signing in, or by someone without a role.
@@ -138,6 +147,7 @@ def test_every_page_fits_without_sideways_scroll(
     order = seeded.get_orders()[0]
     start = [
         f"{base}/",
+        f"{base}/my-day/",  # field staff's landing page (an admin's nav links the board)
         page.url,  # the import preview
         *(
             f"{base}/orders/{order.id}/?edit={part}"

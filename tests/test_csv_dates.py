@@ -15,6 +15,8 @@ from relaydash.accounts.audit_export import audit_csv_lines
 from relaydash.accounts.models import AuditEntry
 from relaydash.accounts.permissions import Role
 from relaydash.directory.exports import customers_csv
+from relaydash.orderindex.models import IndexedOrder
+from relaydash.orderindex.sync import index_refresh_order
 from relaydash.orders.export import CsvDialect, orders_csv
 from relaydash.orders.selectors import order_rows
 from relaydash.relay.records import Customer, Order
@@ -35,12 +37,16 @@ def table(text: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
 
 
+@pytest.mark.django_db
 def test_the_order_csv_writes_one_form() -> None:
     orders = [
-        Order(id=i, due_date=text, created_at=text, updated_at=text) for i, text in enumerate(SPELLINGS)
+        Order(id=i, due_date=text, created_at=text, updated_at=text)
+        for i, text in enumerate(SPELLINGS, start=1)
     ]
     orders.append(Order(id=99, due_date="2026-12-02", created_at=SPELLINGS[0]))
-    rows = order_rows(orders=orders, names={}, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    for order in orders:  # the export reads the order index, as a sync or a write left it
+        index_refresh_order(order=order)
+    rows = order_rows(rows=IndexedOrder.objects.order_by("id"), now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
     with translation.override("en"):
         header, *lines = table(orders_csv(rows=rows, dialect=CsvDialect.SEMICOLON), ";")
     due, created, updated = header.index("Due date"), header.index("Created"), header.index("Updated")

@@ -9,10 +9,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
+from relaydash.orders.list_views import RELAY_DOWN_NOTICE
 from relaydash.relay.client import RelayClient
 from relaydash.sandbox import faults
 from relaydash.sandbox.faults import After
+from relaydash.web import RELAY_BAD_RESPONSE
+from tests.orderindex.support import failed_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,16 +61,27 @@ def test_a_failed_read_is_a_clear_relay_failure_never_a_bare_500(
 ) -> None:
     settings.RELAY_CACHE_ORDER_SECONDS = 0
     settings.RELAY_CACHE_CUSTOMERS_SECONDS = 0
-    settings.RELAY_TIMEOUT_READ = 0.3
+    settings.RELAY_TIMEOUT_READ = settings.RELAY_SYNC_TIMEOUT_READ = 0.3
     url_of, headers = PAGES[operation]
     url = url_of(seeded)
     arrange(kind, operation)
+    if operation == "GetOrders":
+        failed_sync()  # the order list reads the order index: the sync worker meets it
     response = backoffice.get(url, headers={"Accept-Language": "en", **headers})
     body = html.unescape(response.content.decode()).casefold()
     assert response.status_code != 500
     assert "nothing was changed" not in body
     assert "something went wrong" not in body
-    if operation == "GetOrderComments":
+    with translation.override("en"):
+        down_notice = str(RELAY_DOWN_NOTICE).split("%", 1)[0].casefold()
+        unreadable = str(RELAY_BAD_RESPONSE).casefold()
+    if operation == "GetOrders":
+        # The list as last synced, with a dated notice that relay fails: never an error page.
+        assert response.status_code == 200 and down_notice in body
+    elif kind == "garbage" and operation != "GetOrderComments":
+        # relay answered 200, but not with its answer: a 200 page that says so.
+        assert response.status_code == 200 and unreadable in body
+    elif operation == "GetOrderComments":
         assert response.status_code >= 400  # the page keeps its comments and asks again
     elif operation == "GetCustomers" and response.status_code == 200:
         raise AssertionError("the customer list claims success")

@@ -38,8 +38,10 @@ def no_nothing_changed(body: str) -> None:
 def test_a_read_relay_answers_with_an_error_says_relay_failed_not_unreachable(
     seeded: RelayClient, backoffice: Client, status: int
 ) -> None:
-    faults.fail_next(status=status, count=3, operation="GetOrders")
-    response = page(backoffice, "/orders/")
+    # The customer list reads relay on every view (the order list reads the order index,
+    # whose relay-down notice tests/orders/test_list_views.py covers).
+    faults.fail_next(status=status, count=3, operation="GetCustomers")
+    response = page(backoffice, "/customers/")
     body = response.content.decode()
     assert english(RELAY_FAILED, status=status) in body
     assert english(RELAY_UNAVAILABLE) not in body
@@ -60,12 +62,12 @@ def test_a_read_that_times_out_offers_to_try_again(
 
 
 @pytest.mark.parametrize("kind", [After.CUT, After.DROP])
-@pytest.mark.parametrize("operation", ["GetOrders", "GetOrder"])
+@pytest.mark.parametrize("operation", ["GetCustomers", "GetOrder"])
 def test_a_cut_or_dropped_read_shows_the_relay_failure_never_a_bare_500(
     seeded: RelayClient, backoffice: Client, operation: str, kind: After
 ) -> None:
     order = seeded.get_orders()[0]
-    url = "/orders/" if operation == "GetOrders" else f"/orders/{order.id}/"
+    url = "/customers/" if operation == "GetCustomers" else f"/orders/{order.id}/"
     faults.after_next(kind=kind, operation=operation, count=3)  # the client retries a dropped read
     response = page(backoffice, url)
     body = response.content.decode()

@@ -20,7 +20,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from relaydash.accounts.permissions import Role
-from relaydash.relay.client import RelayClient
+from relaydash.orderindex.sync import SyncResult, index_sync
+from relaydash.relay.client import RelayClient, get_client
 from relaydash.relay.records import Attachment, Comment, Order, OrderStatus
 from relaydash.sandbox import faults
 
@@ -81,8 +82,12 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 def relay_answers(operation: str, value: Any, *, count: int = 50) -> None:
-    """relay answers the next `count` calls of `operation` with `value` (as relay's JSON)."""
+    """relay answers the next `count` calls of `operation` with `value` (as relay's JSON).
+    For GetOrders, the order index is synced from that answer at once, as the worker's
+    next round would: the order list reads the index."""
     faults.fail_next(status=200, body=msgspec.json.encode(value), count=count, operation=operation)
+    if operation == "GetOrders":
+        assert index_sync(client=get_client(), force=True).result is SyncResult.DONE
 
 
 def open_orders(relay: RelayClient) -> list[Order]:
@@ -241,9 +246,9 @@ def test_a_bare_due_date_is_due_all_day(
     far = "2027-06-01T12:00:00+02:00"
     shown = [msgspec.structs.replace(o, due_date="2026-12-02" if o.id == day.id else far) for o in orders]
     sign_in(page, Role.BACKOFFICE)
-    monkeypatch.setattr(timezone, "now", lambda: now)  # the server's clock, in the live server's thread too
-    relay_answers("GetOrders", shown)
+    relay_answers("GetOrders", shown)  # synced now, before the clock is set back
     relay_answers("GetOrder", shown[[o.id for o in shown].index(day.id)])
+    monkeypatch.setattr(timezone, "now", lambda: now)  # the server's clock, in the live server's thread too
     page.set_viewport_size(DESKTOP)
 
     page.goto(f"{live_server.url}/orders/?{tab}")

@@ -22,7 +22,7 @@ import pytest
 import responses
 
 from relaydash.relay.client import RelayClient
-from relaydash.relay.errors import BadResponse
+from relaydash.relay.errors import BadResponse, OutcomeUnknown
 from relaydash.relay.records import (
     AddressInput,
     Comment,
@@ -528,7 +528,9 @@ def test_no_broken_answer_escapes_as_anything_but_a_relay_error(
     rsps.replace(method, BASE + path, body=body, status=200)
     try:
         answer = call(client)
-    except BadResponse as error:
+    except (BadResponse, OutcomeUnknown) as error:
         assert error.operation == operation and error.status == 200
+        # A write whose 2xx answer is not the documented one may still have been done.
+        assert isinstance(error, OutcomeUnknown if method != "GET" else BadResponse), error
     else:  # a list whose broken records were left out, or a {} that reads as no records
         assert isinstance(answer, Listing), (operation, answer)
