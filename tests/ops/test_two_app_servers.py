@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,50 @@ def test_a_status_change_on_one_server_is_on_the_other_at_once(
         app_lines = [json.loads(line) for line in a.log_lines() if '"relaydash.relay"' in line]
         assert any(line["relay_operation"] == "PatchOrder" and line["user"] for line in app_lines)
     assert settings.RELAY_SANDBOX
+
+
+def test_two_sync_workers_on_one_database_sync_once_per_interval(tmp_path: Path) -> None:
+    """One sync worker per app server (the simple deployment): the database's lock and
+    the last sync's start time make them take turns, so relay gets one GetOrders per
+    interval for the whole deployment, not one per worker."""
+    env = _production_env(tmp_path)
+    _collectstatic(env)
+    call_command("seed_sandbox", orders=30, seed=7, verbosity=0)
+    port = free_port()
+    # The sync allows a second of timer slack between rounds; at 6 s that still leaves
+    # two unlocked workers (about 2 × 13 / 6 rounds) far above the budget.
+    interval, window = 6.0, 13.0
+    env["RELAY_API_URL"] = f"http://127.0.0.1:{port}/sandbox/api/v1"
+    env["RELAY_SYNC_SECONDS"] = f"{interval:g}"
+    worker_env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", str(tmp_path)), **env}
+
+    logs = [tmp_path / f"worker-{n}.log" for n in range(2)]
+    with project_server(env, port=port) as relay_and_app:
+        workers = []
+        for log in logs:
+            with log.open("wb") as out:
+                workers.append(
+                    subprocess.Popen(
+                        [sys.executable, "manage.py", "sync_orders"],
+                        cwd=ROOT,
+                        env=worker_env,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        try:
+            time.sleep(window)
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
+        access = [json.loads(line) for line in relay_and_app.log_lines() if '"gunicorn.access"' in line]
+    get_orders = [a for a in access if (a["method"], a["path"]) == ("GET", "/sandbox/api/v1/orders")]
+    # Started together, then one round per interval: two workers without the lock would
+    # ask about twice as often.
+    said = "\n".join(log.read_text(errors="replace")[-2000:] for log in logs)
+    assert 2 <= len(get_orders) <= int(window / interval + 1), (len(get_orders), said)
+    from relaydash.orderindex.models import IndexedOrder
+
+    assert IndexedOrder.objects.count() == 30
