@@ -5,7 +5,7 @@ them (accounts.audit.audit_field_register), dates formatted, never raw JSON.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from relaydash.accounts.audit import TARGET_LABELS, Target, audit_field
+from relaydash.accounts.audit import AUDIT_FIELDS, TARGET_LABELS, Target, audit_field
 from relaydash.accounts.forms import operation_label
 from relaydash.accounts.models import AuditEntry
 from relaydash.display.dates import moment_text
@@ -56,15 +56,24 @@ def _words(value: Any, *, target_type: str, key: str) -> str:
         return moment_text(parse_moment(value))
     if isinstance(value, Mapping):
         parts = [
-            f"{_label(target_type, name)}: {_words(item, target_type=target_type, key=name)}"
-            for name, item in value.items()
-            if item is not None and item != ""
+            f"{_label(target_type, name)}: {_words(value[name], target_type=target_type, key=name)}"
+            for name in _in_field_order(target_type, value)
+            if value[name] is not None and value[name] != ""
         ]
         return "; ".join(parts)
     if isinstance(value, list | tuple):
         separator = " | " if any(isinstance(item, Mapping) for item in value) else ", "
         return separator.join(_words(item, target_type=target_type, key=key) for item in value)
     return str(value)
+
+
+def _in_field_order(target_type: str, keys: Iterable[str]) -> list[str]:
+    """`keys` in the order their area registered them (as its pages list them), then the
+    unregistered ones as stored: PostgreSQL's jsonb does not keep the order they were
+    written in."""
+    order = {key: n for n, (kind, key) in enumerate(AUDIT_FIELDS) if kind == str(target_type)}
+    listed = list(dict.fromkeys(keys))
+    return sorted(listed, key=lambda key: (order.get(key, len(order)), listed.index(key)))
 
 
 def _label(target_type: str, key: str) -> str:
@@ -89,7 +98,7 @@ def audit_changes(entry: AuditEntry) -> list[Change]:
     if not isinstance(before, dict | None) or not isinstance(after, dict | None):
         return [Change("", _text(before, target_type=kind), _text(after, target_type=kind))]
     before, after = before or {}, after or {}
-    keys = list(dict.fromkeys([*after, *before]))
+    keys = _in_field_order(kind, [*after, *before])
     changes = [
         Change(
             key,
@@ -120,7 +129,8 @@ def audit_summary(entry: AuditEntry) -> list[tuple[str, str]]:
     if not isinstance(summary, dict):
         return [("", _text(summary, target_type=kind))]
     lines = []
-    for key, value in summary.items():
+    for key in _in_field_order(kind, summary):
+        value = summary[key]
         if _is_file_list(value):
             text = ", ".join(
                 f"{item['name']} ({filesizeformat(item['size'])})" if "size" in item else str(item["name"])
