@@ -44,7 +44,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     cache_url = os.environ.get("CACHE_URL", "")
     if db["ENGINE"] != "django.db.backends.postgresql" or not cache_url.startswith("redis"):
         # Marked `services`: `make test` runs it only in the pass with both (see the Makefile).
-        pytest.fail("needs PostgreSQL and Redis: run it through scripts/with_services.sh, as `make test` does")
+        pytest.fail("needs PostgreSQL and Redis: run it through scripts/with_services.sh (make test does)")
     # The test database pytest-django made, which this test's rows are committed to.
     database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     return {
