@@ -546,36 +546,23 @@ class RelayClient:
                 self._raise_write_failure(operation, exc, timeout)
             elapsed = (time.perf_counter() - started) * 1000
             error = error_for_response(response, operation)
-            if error is None:
-                logger.info(
-                    "relay %s %s -> %d in %.0f ms",
-                    operation,
-                    method,
-                    response.status_code,
-                    elapsed,
-                    extra=log_fields,
-                )
-                return response
-            if response.status_code in _RETRY_STATUSES and not last:
-                logger.warning(
-                    "relay %s %s -> %d in %.0f ms; retrying",
-                    operation,
-                    method,
-                    response.status_code,
-                    elapsed,
-                    extra=log_fields,
-                )
-                response.close()
-                self._sleep(attempt)
-                continue
-            logger.info(
-                "relay %s %s -> %d in %.0f ms",
+            retrying = error is not None and response.status_code in _RETRY_STATUSES and not last
+            logger.log(
+                logging.WARNING if retrying else logging.INFO,
+                "relay %s %s -> %d in %.0f ms%s",
                 operation,
                 method,
                 response.status_code,
                 elapsed,
+                "; retrying" if retrying else "",
                 extra=log_fields,
             )
+            if error is None:
+                return response
+            if retrying:
+                response.close()
+                self._sleep(attempt)
+                continue
             raise error
         raise AssertionError("unreachable")  # pragma: no cover
 
